@@ -1,0 +1,65 @@
+# Kefu: `make run` starts everything, `make test` runs the whole suite. Both install what is missing.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+RASA_VENV := .venv-rasa
+BIN := $(VENV)/bin
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run test lint typecheck pytest bench lock model db demo clean
+
+help:
+	@echo "make run    - install, train if needed, migrate, load demo data, start every process"
+	@echo "make test   - install and run the whole suite (lint, types, tests on SQLite and PostgreSQL)"
+	@echo "make bench  - run the benchmarks under tests/bench/"
+	@echo "make lock   - regenerate requirements/app.lock from pyproject.toml"
+
+install: $(VENV)/.installed $(RASA_VENV)/.installed
+
+# --- the application environment: our code on current libraries -------------------------------
+$(VENV)/.installed: requirements/app.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/app.lock
+	touch $@
+
+lock:
+	$(PY) -m pip install --quiet uv
+	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/app.lock
+
+# --- the Rasa environment: Rasa 3.6.21 only, for rasa train/run/test ----------------------------
+# (filled in by the Rasa environment work)
+$(RASA_VENV)/.installed:
+	@echo "Rasa environment not set up yet"
+
+model:
+	@true
+
+# --- database -----------------------------------------------------------------------------------
+db: $(VENV)/.installed
+	$(BIN)/python -m ticketing db upgrade
+
+demo: db
+	$(BIN)/python -m ticketing demo load --if-empty
+
+# --- the two commands ---------------------------------------------------------------------------
+run: install model demo
+	$(BIN)/python -m ticketing run
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed
+	$(BIN)/pytest
+
+test: install model lint typecheck pytest
+
+bench: install model
+	$(BIN)/pytest tests/bench -p no:cacheprovider -s -o addopts="" --timeout=0
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Kefu bot side: Rasa domain, conversation gateway and customer channels."""

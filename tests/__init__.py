@@ -1,0 +1,1 @@
+"""Kefu test suite."""

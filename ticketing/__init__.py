@@ -1,0 +1,1 @@
+"""Kefu ticketing: the domain (store, SLA clock, services, desk API). Knows nothing of Rasa or channels."""
