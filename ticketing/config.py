@@ -1,0 +1,51 @@
+"""One settings object for the whole application, read from the environment (prefix KEFU_)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+class Settings(BaseSettings):
+    """Configuration; every field can be set as KEFU_<NAME> or in a local `.env` file."""
+
+    model_config = SettingsConfigDict(env_prefix="KEFU_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    # SQLite (WAL) embedded by default; PostgreSQL with postgresql+psycopg://user@host/db
+    database_url: str = f"sqlite:///{VAR_DIR / 'kefu.db'}"
+    # Signs access tokens. No default works in production: see `secret()`.
+    secret_key: str | None = None
+    access_token_minutes: int = Field(default=12 * 60, ge=1)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str | None = None
+    default_timezone: str = "Asia/Shanghai"
+
+    def secret(self) -> str:
+        """The signing key; in development a random one under var/ so restarts keep sessions."""
+        if self.secret_key:
+            return self.secret_key
+        if self.environment == "production":
+            raise RuntimeError("KEFU_SECRET_KEY must be set in production")
+        path = VAR_DIR / "secret_key"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
