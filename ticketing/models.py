@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -344,7 +344,7 @@ class Ticket(Base):
         back_populates="ticket", order_by="Message.id", viewonly=True
     )
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def number(self) -> str:

@@ -734,7 +734,7 @@ def ticket_conditions(filters: TicketFilters, now: datetime) -> list[ColumnEleme
     for term in (filters.q or "").split():
         number = parse_ticket_number(term) if term.upper().startswith("T") else None
         pattern = _like(term)
-        matches = [
+        matches: list[ColumnElement[bool]] = [
             Ticket.subject.ilike(pattern, escape="\\"),
             Ticket.description.ilike(pattern, escape="\\"),
             Ticket.order_number.ilike(pattern, escape="\\"),
@@ -767,9 +767,7 @@ def _cursor_values(ticket: Ticket, sort: str) -> list[Any]:
     return [ticket.created_at.isoformat(), ticket.id]
 
 
-def _apply_keyset(
-    stmt: Select[tuple[Ticket]], sort: str, cursor: str | None
-) -> Select[tuple[Ticket]]:
+def _apply_keyset(stmt: Select[Ticket], sort: str, cursor: str | None) -> Select[Ticket]:
     if sort == "newest":
         stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
     elif sort == "oldest":
@@ -849,13 +847,12 @@ def list_tickets(
     return TicketPage(tickets=rows[:limit], next_cursor=next_cursor, count=count)
 
 
-def due_tickets(session: Session, until: datetime, *, limit: int = 1000) -> list[Ticket]:
-    """Tickets with a running deadline at or before `until`, read from the deadline index."""
-    return list(
-        session.scalars(
-            select(Ticket)
-            .where(Ticket.next_deadline_at <= until)
-            .order_by(Ticket.next_deadline_at)
-            .limit(limit)
-        )
-    )
+def due_tickets(
+    session: Session, until: datetime, *, after: datetime | None = None, limit: int = 1000
+) -> list[Ticket]:
+    """Tickets with a running deadline at or before `until` (and after `after`), earliest first,
+    read from the deadline index."""
+    stmt = select(Ticket).where(Ticket.next_deadline_at <= until)
+    if after is not None:
+        stmt = stmt.where(Ticket.next_deadline_at > after)
+    return list(session.scalars(stmt.order_by(Ticket.next_deadline_at).limit(limit)))
