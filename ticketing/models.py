@@ -411,6 +411,69 @@ class Message(Base):
         return f"Message(id={self.id!r}, ticket_id={self.ticket_id!r}, kind={self.kind!r})"
 
 
+class ConversationState(enum.StrEnum):
+    BOT = "bot"  # the assistant answers
+    QUEUED = "queued"  # handed off, waiting for an agent: the bot stays silent
+    AGENT = "agent"  # an agent has joined
+
+
+class Conversation(Base):
+    """One customer conversation on one channel, and who is answering it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_state_last", "state", "last_message_at"),)
+
+    # Channel-qualified id, e.g. "web:3f2a..." or "telegram:123456789"; also the Rasa sender id.
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    state: Mapped[ConversationState] = mapped_column(
+        _enum(ConversationState, "conversation_state"), default=ConversationState.BOT
+    )
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer | None] = relationship()
+    agent: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"Conversation(id={self.id!r}, state={self.state!r})"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
+class OutboxMessage(Base):
+    """A message to send out of the system, written in the transaction that caused it and
+    delivered after commit with retries: a channel being down loses nothing."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    kind: Mapped[str] = mapped_column(String(32))  # "text", "trigger_intent", ...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"OutboxMessage(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
+
 @event.listens_for(Session, "before_flush")
 def _history_is_append_only(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):

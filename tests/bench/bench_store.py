@@ -103,6 +103,10 @@ def due_lookup(engine: Engine) -> tuple[list[float], int, str]:
     return timings, found, plan
 
 
+def rounds(rates: list[float]) -> str:
+    return " ".join(f"{rate:.0f}" for rate in rates)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
@@ -115,7 +119,7 @@ def main() -> int:
         sqlite_rates = creation_rate(make_session_factory(sqlite))
         sqlite.dispose()
     sqlite_median = statistics.median(sqlite_rates)
-    print(f"  SQLite (WAL)  median {sqlite_median:8.1f} tickets/s  rounds {sqlite_rates!r}")
+    print(f"  SQLite (WAL)  median {sqlite_median:8.1f} tickets/s  rounds {rounds(sqlite_rates)}")
 
     reason = postgres_reachable()
     if reason is not None:
@@ -130,7 +134,7 @@ def main() -> int:
         migrate.upgrade(engine)
         pg_rates = creation_rate(make_session_factory(engine))
         pg_median = statistics.median(pg_rates)
-        print(f"  PostgreSQL    median {pg_median:8.1f} tickets/s  rounds {pg_rates!r}")
+        print(f"  PostgreSQL    median {pg_median:8.1f} tickets/s  rounds {rounds(pg_rates)}")
         print(f"  ratio PostgreSQL / SQLite: {pg_median / sqlite_median:.2f}")
 
         started = time.perf_counter()

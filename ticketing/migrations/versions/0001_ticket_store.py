@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:30:42.947384
+Create Date: 2026-11-23 02:38:41.021737
 """
 
 from collections.abc import Sequence
@@ -68,6 +68,55 @@ def upgrade() -> None:
         sa.Column("created_at", ticketing.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
     )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "web",
+                "telegram",
+                "phone",
+                "email",
+                "api",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "failed",
+                name="outbox_status",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", ticketing.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", ticketing.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", ticketing.models.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_conversation_id"), ["conversation_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_outbox_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
+
     op.create_table(
         "teams",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -174,6 +223,59 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
+    op.create_table(
+        "conversations",
+        sa.Column("id", sa.String(length=128), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "web",
+                "telegram",
+                "phone",
+                "email",
+                "api",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("customer_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "bot",
+                "queued",
+                "agent",
+                name="conversation_state",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=True),
+        sa.Column("handed_off_at", ticketing.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ticketing.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_message_at", ticketing.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["users.id"], name=op.f("fk_conversations_agent_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_conversations_customer_id_customers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
+    )
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_conversations_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_conversations_state_last", ["state", "last_message_at"], unique=False
+        )
+
     op.create_table(
         "tickets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -412,10 +514,20 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tickets_assignee_status")
 
     op.drop_table("tickets")
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_state_last")
+        batch_op.drop_index(batch_op.f("ix_conversations_customer_id"))
+
+    op.drop_table("conversations")
     op.drop_table("users")
     op.drop_table("sla_policies")
     op.drop_table("customer_identities")
     op.drop_table("teams")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_next_attempt_at")
+        batch_op.drop_index(batch_op.f("ix_outbox_conversation_id"))
+
+    op.drop_table("outbox")
     op.drop_table("customers")
     op.drop_table("business_calendars")
     # ### end Alembic commands ###
