@@ -1,0 +1,650 @@
+"""The SLA clock: business-time arithmetic properties, worked deadlines, and the ticket clocks."""
+
+from __future__ import annotations
+
+import dataclasses
+import time as stopwatch
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ticketing import sla
+
+SHANGHAI_ZONE = ZoneInfo("Asia/Shanghai")
+BERLIN_ZONE = ZoneInfo("Europe/Berlin")
+NEW_YORK_ZONE = ZoneInfo("America/New_York")
+
+H = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+MICROSECOND = timedelta(microseconds=1)
+
+CHINA_HOLIDAYS = [
+    *(f"2025-10-0{day}" for day in range(1, 9)),
+    "2026-01-01",
+    *(f"2026-02-{day}" for day in range(16, 23)),  # Spring Festival
+    *(f"2026-10-0{day}" for day in range(1, 8)),  # National Day week
+]
+SHANGHAI_WEEKDAY_HOURS = [["09:00", "12:00"], ["13:30", "18:00"]]
+SHANGHAI = sla.Calendar.from_config(
+    "Asia/Shanghai",
+    {**{str(day): SHANGHAI_WEEKDAY_HOURS for day in range(5)}, "5": [["10:00", "16:00"]]},
+    CHINA_HOLIDAYS,
+)
+SHANGHAI_WEEKDAYS = sla.Calendar.from_config(
+    "Asia/Shanghai", {str(day): SHANGHAI_WEEKDAY_HOURS for day in range(5)}, CHINA_HOLIDAYS
+)
+# Besides office hours, an overnight weekend on-call shift that spans the 02:00/03:00 DST change
+# and a period that ends at midnight.
+BERLIN = sla.Calendar.from_config(
+    "Europe/Berlin",
+    {
+        **{str(day): [["08:00", "12:00"], ["13:00", "17:00"]] for day in range(5)},
+        "5": [["22:00", "00:00"]],
+        "6": [["00:00", "04:00"]],
+    },
+    ["2026-01-01", "2026-12-24", "2026-12-25", "2026-12-26"],
+)
+NEW_YORK = sla.Calendar.from_config(
+    "America/New_York",
+    {str(day): [["09:00", "17:00"]] for day in range(5)},
+    ["2026-07-03", "2026-11-26"],
+)
+NEW_YORK_24X7 = sla.Calendar.twenty_four_seven("America/New_York")
+
+CALENDARS: list[sla.Calendar | None] = [SHANGHAI, BERLIN, NEW_YORK, NEW_YORK_24X7, None]
+
+# Days where mistakes hide: DST changes in Europe and the US, holidays and their edges.
+SPECIAL_DAYS = [
+    date(2025, 3, 9),
+    date(2025, 3, 30),
+    date(2025, 10, 26),
+    date(2025, 11, 2),
+    date(2026, 3, 8),
+    date(2026, 3, 29),
+    date(2026, 9, 30),
+    date(2026, 10, 25),
+    date(2026, 11, 1),
+    date(2026, 12, 24),
+]
+BOUNDARY_TIMES = [
+    time(0),
+    time(1, 30),
+    time(2),
+    time(2, 30),
+    time(3),
+    time(4),
+    time(8),
+    time(9),
+    time(12),
+    time(13),
+    time(13, 30),
+    time(16),
+    time(17),
+    time(18),
+    time(22),
+    time(23, 59, 59, 999999),
+]
+PROPERTY = settings(max_examples=200, deadline=None)
+
+
+def zone_of(calendar: sla.Calendar | None) -> ZoneInfo:
+    return calendar.zone if calendar is not None else ZoneInfo("UTC")
+
+
+@st.composite
+def instants(draw: st.DrawFn, zone: ZoneInfo) -> datetime:
+    """Aware instants in 2025-2027, often on DST days and period boundaries, in `zone` or UTC."""
+    day = draw(
+        st.one_of(
+            st.dates(date(2025, 1, 1), date(2027, 6, 30)),
+            st.builds(
+                lambda d, shift: d + timedelta(days=shift),
+                st.sampled_from(SPECIAL_DAYS),
+                st.integers(-2, 2),
+            ),
+        )
+    )
+    wall = draw(st.one_of(st.sampled_from(BOUNDARY_TIMES), st.times()))
+    local = datetime.combine(day, wall, tzinfo=zone).replace(fold=draw(st.sampled_from([0, 1])))
+    return draw(st.sampled_from([local, local.astimezone(UTC)]))
+
+
+durations = st.one_of(
+    st.sampled_from([timedelta(0), MICROSECOND, 30 * MINUTE, H, 4 * H, 7.5 * H, 37.5 * H]),
+    st.timedeltas(timedelta(0), timedelta(days=10)),
+)
+calendars = st.sampled_from(CALENDARS)
+
+
+def is_utc(value: datetime) -> bool:
+    return value.tzinfo is UTC
+
+
+# --- business-time arithmetic: properties --------------------------------------------------------
+
+
+@PROPERTY
+@given(data=st.data(), calendar=calendars, duration=durations)
+def test_business_time_between_start_and_due_is_the_duration_added(
+    data: st.DataObject, calendar: sla.Calendar | None, duration: timedelta
+) -> None:
+    begin = data.draw(instants(zone_of(calendar)))
+    due = sla.add_business_time(calendar, begin, duration)
+    assert is_utc(due)
+    assert due >= begin
+    assert sla.business_time_between(calendar, begin, due) == duration
+
+
+@PROPERTY
+@given(data=st.data(), calendar=calendars, shorter=durations, longer=durations)
+def test_a_longer_target_is_never_due_earlier(
+    data: st.DataObject, calendar: sla.Calendar | None, shorter: timedelta, longer: timedelta
+) -> None:
+    shorter, longer = sorted([shorter, longer])
+    begin = data.draw(instants(zone_of(calendar)))
+    assert sla.add_business_time(calendar, begin, shorter) <= sla.add_business_time(
+        calendar, begin, longer
+    )
+
+
+@PROPERTY
+@given(data=st.data(), calendar=calendars, first=durations, second=durations)
+def test_adding_in_two_steps_is_adding_the_sum(
+    data: st.DataObject, calendar: sla.Calendar | None, first: timedelta, second: timedelta
+) -> None:
+    begin = data.draw(instants(zone_of(calendar)))
+    in_two_steps = sla.add_business_time(
+        calendar, sla.add_business_time(calendar, begin, first), second
+    )
+    assert in_two_steps == sla.add_business_time(calendar, begin, first + second)
+
+
+@PROPERTY
+@given(data=st.data(), calendar=calendars, duration=durations.filter(bool))
+def test_due_time_is_the_earliest_instant_inside_or_at_the_end_of_an_open_period(
+    data: st.DataObject, calendar: sla.Calendar | None, duration: timedelta
+) -> None:
+    begin = data.draw(instants(zone_of(calendar)))
+    due = sla.add_business_time(calendar, begin, duration)
+    just_before = due - MICROSECOND
+    if calendar is not None:
+        assert calendar.is_open(just_before)
+    assert sla.business_time_between(calendar, begin, just_before) == duration - MICROSECOND
+
+
+@PROPERTY
+@given(data=st.data(), calendar=calendars)
+def test_business_time_never_exceeds_elapsed_time_and_adds_up_over_splits(
+    data: st.DataObject, calendar: sla.Calendar | None
+) -> None:
+    zone = zone_of(calendar)
+    first, middle, last = sorted(data.draw(instants(zone)) for _ in range(3))
+
+    def between(a: datetime, b: datetime) -> timedelta:
+        return sla.business_time_between(calendar, a, b)
+
+    # Aware datetimes sharing a tzinfo subtract as wall times, so compare elapsed time in UTC.
+    assert timedelta(0) <= between(first, last) <= last.astimezone(UTC) - first.astimezone(UTC)
+    assert between(first, last) == between(first, middle) + between(middle, last)
+    assert between(last, first) == timedelta(0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    calendar=calendars,
+    begin=st.datetimes(datetime(2025, 1, 1), datetime(2027, 6, 30), timezones=st.just(UTC)),
+    quarters=st.integers(0, 3 * 24 * 4),
+)
+def test_business_time_agrees_with_counting_open_quarter_hours(
+    calendar: sla.Calendar | None, begin: datetime, quarters: int
+) -> None:
+    # Every period boundary in these calendars falls on a UTC quarter hour, so a quarter hour is
+    # either wholly open or wholly closed: counting them is an independent oracle.
+    quarter = 15 * MINUTE
+    begin = begin.replace(minute=begin.minute // 15 * 15, second=0, microsecond=0)
+    slots = [begin + i * quarter for i in range(quarters)]
+    is_open = calendar.is_open if calendar is not None else (lambda _at: True)
+    expected = quarter * sum(1 for slot in slots if is_open(slot))
+    assert sla.business_time_between(calendar, begin, begin + quarters * quarter) == expected
+
+
+# --- business-time arithmetic: worked examples ---------------------------------------------------
+
+
+def test_friday_afternoon_ticket_with_four_hour_target_is_due_monday_noon() -> None:
+    # Friday 17:00-18:00 is one hour; Monday 09:00-12:00 the other three. Landing exactly on the
+    # end of the morning period, the deadline is 12:00, not the 13:30 reopening.
+    friday = datetime(2026, 11, 20, 17, tzinfo=SHANGHAI_ZONE)
+    due = sla.add_business_time(SHANGHAI_WEEKDAYS, friday, 4 * H)
+    assert due == datetime(2026, 11, 23, 12, tzinfo=SHANGHAI_ZONE)
+    assert due == datetime(2026, 11, 23, 4, tzinfo=UTC)
+    assert is_utc(due)
+
+
+def test_saturday_hours_count_when_the_calendar_opens_on_saturday() -> None:
+    friday = datetime(2026, 11, 20, 17, tzinfo=SHANGHAI_ZONE)
+    due = sla.add_business_time(SHANGHAI, friday, 4 * H)
+    assert due == datetime(2026, 11, 21, 13, tzinfo=SHANGHAI_ZONE)
+
+
+def test_counting_starts_at_the_next_opening_and_skips_lunch() -> None:
+    monday = date(2026, 11, 23)
+    assert sla.add_business_time(
+        SHANGHAI, datetime.combine(monday, time(7), SHANGHAI_ZONE), H
+    ) == datetime.combine(monday, time(10), SHANGHAI_ZONE)
+    assert sla.add_business_time(
+        SHANGHAI, datetime.combine(monday, time(11, 30), SHANGHAI_ZONE), H
+    ) == datetime.combine(monday, time(14), SHANGHAI_ZONE)
+    assert sla.add_business_time(
+        SHANGHAI, datetime.combine(monday, time(12), SHANGHAI_ZONE), MINUTE
+    ) == datetime.combine(monday, time(13, 31), SHANGHAI_ZONE)
+
+
+def test_zero_duration_is_due_at_the_start_even_outside_hours() -> None:
+    sunday_night = datetime(2026, 11, 22, 23, tzinfo=SHANGHAI_ZONE)
+    due = sla.add_business_time(SHANGHAI, sunday_night, timedelta(0))
+    assert due == sunday_night
+    assert is_utc(due)
+
+
+def test_five_business_days_across_the_national_day_week() -> None:
+    # Wed 09-30 17:00-18:00 (1h), holidays 10-01..10-07, Thu 7.5h, Fri 7.5h, Sat 6h, Mon 7.5h,
+    # Tue 7.5h: 37h; the last half hour is Wed 10-14 09:00-09:30.
+    eve = datetime(2026, 9, 30, 17, tzinfo=SHANGHAI_ZONE)
+    due = sla.add_business_time(SHANGHAI, eve, 5 * 7.5 * H)
+    assert due == datetime(2026, 10, 14, 9, 30, tzinfo=SHANGHAI_ZONE)
+    first_day_back = datetime(2026, 10, 8, 9, tzinfo=SHANGHAI_ZONE)
+    assert sla.business_time_between(SHANGHAI, eve, first_day_back) == H
+
+
+def test_a_year_of_business_time_is_computed_day_by_day_not_minute_by_minute() -> None:
+    begin = datetime(2026, 1, 1, tzinfo=UTC)
+    started = stopwatch.perf_counter()
+    due = sla.add_business_time(SHANGHAI, begin, 2000 * H)
+    assert sla.business_time_between(SHANGHAI, begin, due) == 2000 * H
+    assert stopwatch.perf_counter() - started < 0.5
+
+
+def test_target_crossing_new_york_dst_changes_counts_real_hours() -> None:
+    # Friday 16:00-17:00 plus Monday 09:00-10:00, whatever the offset did over the weekend.
+    before_spring_forward = datetime(2026, 3, 6, 16, tzinfo=NEW_YORK_ZONE)  # EST, UTC-5
+    due = sla.add_business_time(NEW_YORK, before_spring_forward, 2 * H)
+    assert due == datetime(2026, 3, 9, 10, tzinfo=NEW_YORK_ZONE)
+    assert due == datetime(2026, 3, 9, 14, tzinfo=UTC)  # EDT, UTC-4
+    before_fall_back = datetime(2026, 10, 30, 16, tzinfo=NEW_YORK_ZONE)  # EDT
+    due = sla.add_business_time(NEW_YORK, before_fall_back, 2 * H)
+    assert due == datetime(2026, 11, 2, 15, tzinfo=UTC)  # 10:00 EST
+
+
+def test_twenty_four_seven_and_no_calendar_count_elapsed_time_across_dst() -> None:
+    saturday_noon = datetime(2026, 3, 7, 12, tzinfo=NEW_YORK_ZONE)
+    for calendar in (NEW_YORK_24X7, None):
+        due = sla.add_business_time(calendar, saturday_noon, 24 * H)
+        assert due == datetime(2026, 3, 8, 13, tzinfo=NEW_YORK_ZONE)  # a 23-hour Sunday
+        assert sla.business_time_between(calendar, saturday_noon, due) == 24 * H
+
+
+@pytest.mark.parametrize(
+    ("night", "real_hours"),
+    [(date(2026, 3, 29), 3), (date(2026, 10, 25), 5), (date(2026, 6, 7), 4)],
+)
+def test_period_spanning_a_berlin_dst_change_counts_real_elapsed_time(
+    night: date, real_hours: int
+) -> None:
+    opens = datetime.combine(night, time(0), BERLIN_ZONE)
+    closes = datetime.combine(night, time(4), BERLIN_ZONE)
+    assert sla.business_time_between(BERLIN, opens, closes) == real_hours * H
+    assert sla.add_business_time(BERLIN, opens, real_hours * H) == closes
+
+
+def test_period_ending_at_midnight_runs_to_the_end_of_the_day() -> None:
+    saturday = datetime(2026, 6, 6, 23, tzinfo=BERLIN_ZONE)
+    midnight = datetime(2026, 6, 7, tzinfo=BERLIN_ZONE)
+    assert sla.add_business_time(BERLIN, saturday, H) == midnight
+    assert sla.add_business_time(BERLIN, saturday, 90 * MINUTE) == midnight + 30 * MINUTE
+    assert BERLIN.is_open(midnight - MICROSECOND)
+
+
+def test_wall_times_skipped_by_spring_forward_count_from_the_jump() -> None:
+    weekend = (datetime(2026, 3, 7, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC))
+    partly_skipped = sla.Calendar.from_config("America/New_York", {"6": [["02:30", "04:00"]]})
+    assert sla.business_time_between(partly_skipped, *weekend) == H  # 03:00-04:00 EDT
+    wholly_skipped = sla.Calendar.from_config("America/New_York", {"6": [["02:15", "02:45"]]})
+    assert sla.business_time_between(wholly_skipped, *weekend) == timedelta(0)
+    the_jump = datetime(2026, 3, 8, 7, tzinfo=UTC)
+    assert sla.add_business_time(partly_skipped, weekend[0], MINUTE) == the_jump + MINUTE
+
+
+def test_wall_times_repeated_by_fall_back_count_both_occurrences() -> None:
+    calendar = sla.Calendar.from_config("America/New_York", {"6": [["01:00", "02:00"]]})
+    weekend = (datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    assert sla.business_time_between(calendar, *weekend) == 2 * H
+
+
+def test_midnight_skipped_by_a_dst_change_leaves_no_hole_in_a_round_the_clock_calendar() -> None:
+    # Chile springs forward at midnight: 2026-09-06 00:00 does not exist.
+    calendar = sla.Calendar.from_config(
+        "America/Santiago", {str(day): [["00:00", "00:00"]] for day in range(7)}
+    )
+    begin, end = datetime(2026, 9, 4, tzinfo=UTC), datetime(2026, 9, 9, tzinfo=UTC)
+    assert sla.business_time_between(calendar, begin, end) == end - begin
+
+
+def test_holidays_are_closed_all_day() -> None:
+    assert not SHANGHAI.is_open(datetime(2026, 10, 1, 10, tzinfo=SHANGHAI_ZONE))
+    assert not SHANGHAI.is_open(datetime(2026, 10, 3, 11, tzinfo=SHANGHAI_ZONE))  # a Saturday
+    assert SHANGHAI.is_open(datetime(2026, 10, 8, 10, tzinfo=SHANGHAI_ZONE))
+
+
+def test_periods_are_open_at_their_start_and_closed_at_their_end() -> None:
+    monday = date(2026, 11, 23)
+
+    def open_at(hour: int, minute: int = 0) -> bool:
+        return SHANGHAI.is_open(datetime.combine(monday, time(hour, minute), SHANGHAI_ZONE))
+
+    assert [open_at(8, 59), open_at(9), open_at(12), open_at(13, 29), open_at(13, 30)] == [
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert [open_at(17, 59), open_at(18)] == [True, False]
+    assert NEW_YORK_24X7.is_open(datetime(2026, 3, 8, 7, tzinfo=UTC))
+
+
+def test_a_calendar_with_no_opening_periods_never_accrues_business_time() -> None:
+    closed = sla.Calendar.from_config("Europe/Berlin", {})
+    begin = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    with pytest.raises(ValueError, match="no opening periods"):
+        sla.add_business_time(closed, begin, H)
+    assert sla.business_time_between(closed, begin, begin + 30 * 24 * H) == timedelta(0)
+
+
+NAIVE = datetime(2026, 1, 5, 9)
+AWARE = datetime(2026, 1, 5, 9, tzinfo=UTC)
+TARGETS = sla.Targets(first_response=4 * H, next_response=8 * H, resolution=16 * H)
+
+NAIVE_CALLS: dict[str, Callable[[], object]] = {
+    "add start": lambda: sla.add_business_time(SHANGHAI, NAIVE, H),
+    "add start, no calendar": lambda: sla.add_business_time(None, NAIVE, H),
+    "between start": lambda: sla.business_time_between(SHANGHAI, NAIVE, AWARE),
+    "between end": lambda: sla.business_time_between(None, AWARE, NAIVE),
+    "is_open": lambda: SHANGHAI.is_open(NAIVE),
+    "start": lambda: sla.start(TARGETS, SHANGHAI, NAIVE),
+    "agent_replied": lambda: sla.agent_replied(sla.SlaState(), NAIVE),
+    "customer_wrote": lambda: sla.customer_wrote(sla.SlaState(), TARGETS, None, NAIVE),
+    "pause": lambda: sla.pause(sla.SlaState(), NAIVE),
+    "resume": lambda: sla.resume(sla.SlaState(paused_at=AWARE), SHANGHAI, NAIVE),
+    "resolved": lambda: sla.resolved(sla.SlaState(), NAIVE),
+    "is_breached due": lambda: sla.is_breached(NAIVE, None, AWARE),
+    "is_breached now": lambda: sla.is_breached(AWARE, None, NAIVE),
+    "state": lambda: sla.SlaState(resolution_due_at=NAIVE),
+}
+
+
+@pytest.mark.parametrize("call", NAIVE_CALLS.values(), ids=NAIVE_CALLS.keys())
+def test_naive_datetimes_are_rejected(call: Callable[[], object]) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        call()
+
+
+def test_negative_durations_are_rejected() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        sla.add_business_time(SHANGHAI, AWARE, -H)
+    with pytest.raises(ValueError, match="negative"):
+        sla.Targets(first_response=-H, next_response=None, resolution=H)
+
+
+# --- calendar configuration ----------------------------------------------------------------------
+
+
+def test_config_round_trips_through_json_form() -> None:
+    for calendar in (SHANGHAI, BERLIN, NEW_YORK, NEW_YORK_24X7):
+        config = calendar.to_config()
+        assert sla.Calendar.from_config(**config) == calendar  # type: ignore[arg-type]
+    assert SHANGHAI.to_config()["periods"] == {
+        **{str(day): SHANGHAI_WEEKDAY_HOURS for day in range(5)},
+        "5": [["10:00", "16:00"]],
+    }
+    assert BERLIN.to_config()["periods"]["5"] == [["22:00", "00:00"]]  # type: ignore[index]
+
+
+def test_config_accepts_24_00_as_the_end_of_the_day_and_sorts_periods() -> None:
+    calendar = sla.Calendar.from_config(
+        "UTC", {"4": [["13:00", "24:00"], ["09:00", "12:00"]]}, ["2026-10-02", "2026-10-01"]
+    )
+    assert calendar.periods[4] == ((time(9), time(12)), (time(13), time(0)))
+    assert calendar.holidays == frozenset({date(2026, 10, 1), date(2026, 10, 2)})
+
+
+def test_calendars_are_values() -> None:
+    again = sla.Calendar.from_config(**SHANGHAI.to_config())  # type: ignore[arg-type]
+    assert again == SHANGHAI
+    assert hash(again) == hash(SHANGHAI)
+    assert again != SHANGHAI_WEEKDAYS
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"periods": {"0": [["09:00", "12:00"], ["11:00", "18:00"]]}}, "overlap"),
+        ({"periods": {"0": [["18:00", "09:00"]]}}, "ends before it starts"),
+        ({"periods": {"0": [["09:00", "09:00"]]}}, "ends before it starts"),
+        ({"periods": {"0": [["24:00", "09:00"]]}}, "can only end a period"),
+        ({"periods": {"0": [["9:00", "18:00"]]}}, "look like"),
+        ({"periods": {"0": [["09:00", "25:00"]]}}, "not a time of day"),
+        ({"periods": {"0": [["09:00"]]}}, r"\[start, end\] pair"),
+        ({"periods": {"0": ["09:00-18:00"]}}, r"\[start, end\] pair"),
+        ({"periods": {"0": [[9, 18]]}}, "must be a string"),
+        ({"periods": {"7": [["09:00", "18:00"]]}}, "weekday keys"),
+        ({"periods": {"Mon": [["09:00", "18:00"]]}}, "weekday keys"),
+        ({"timezone": "Asia/Beijing"}, "unknown time zone"),
+        ({"timezone": "../etc/passwd"}, "unknown time zone"),
+        ({"timezone": ""}, "IANA name"),
+        ({"holidays": ["2026-13-01"]}, "not a date"),
+        ({"holidays": ["20261001"]}, "ISO date"),
+        ({"holidays": "2026-10-01"}, "list of ISO dates"),
+    ],
+)
+def test_invalid_config_is_rejected_with_a_clear_message(
+    config: dict[str, Any], message: str
+) -> None:
+    arguments: dict[str, Any] = {"timezone": "Asia/Shanghai", "periods": {}, **config}
+    with pytest.raises(ValueError, match=message):
+        sla.Calendar.from_config(**arguments)
+
+
+# --- ticket clocks -------------------------------------------------------------------------------
+
+
+def shanghai(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI_ZONE)
+
+
+def test_a_new_ticket_starts_first_response_and_resolution_clocks() -> None:
+    state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))  # Thursday
+    assert state == sla.SlaState(
+        first_response_due_at=shanghai(11, 20, 11),
+        resolution_due_at=shanghai(11, 23, 17),
+    )
+    assert state.next_deadline_at == shanghai(11, 20, 11)
+    assert all(is_utc(due) for due in state.due_times)
+
+
+def test_an_agent_reply_meets_the_response_clocks_and_leaves_resolution_running() -> None:
+    state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))
+    state = dataclasses.replace(state, next_response_due_at=shanghai(11, 20, 10))
+    replied = sla.agent_replied(state, shanghai(11, 19, 17))
+    assert replied.first_response_due_at is None
+    assert replied.next_response_due_at is None
+    assert replied.next_deadline_at == replied.resolution_due_at == shanghai(11, 23, 17)
+
+
+def test_a_customer_message_before_the_first_response_changes_nothing() -> None:
+    state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))
+    assert sla.customer_wrote(state, TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 17)) == state
+
+
+def test_a_customer_message_after_a_reply_starts_the_next_response_clock_once() -> None:
+    state = sla.agent_replied(
+        sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16)), shanghai(11, 19, 16, 30)
+    )
+    wrote = sla.customer_wrote(state, TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 17))
+    assert wrote.next_response_due_at == shanghai(11, 20, 17, 30)  # 1h Thu, 3h + 4h Fri
+    assert wrote.next_deadline_at == wrote.next_response_due_at
+    again = sla.customer_wrote(wrote, TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 20, 9))
+    assert again == wrote
+
+
+def test_without_a_next_response_target_no_next_response_clock_starts() -> None:
+    targets = sla.Targets(first_response=H, next_response=None, resolution=8 * H)
+    state = sla.agent_replied(sla.start(targets, None, AWARE), AWARE + MINUTE)
+    assert sla.customer_wrote(state, targets, None, AWARE + H) == state
+
+
+def test_a_customer_answer_ends_the_pending_pause_then_starts_the_next_response_clock() -> None:
+    replied = sla.agent_replied(sla.start(TARGETS, None, AWARE), AWARE + H)
+    pending = sla.pause(replied, AWARE + 2 * H)
+    answered = sla.customer_wrote(pending, TARGETS, None, AWARE + 5 * H)
+    assert answered.paused_at is None
+    assert answered.resolution_due_at == AWARE + 16 * H + 3 * H
+    assert answered.next_response_due_at == AWARE + 5 * H + 8 * H
+
+
+def test_pausing_is_idempotent_and_hides_the_next_deadline() -> None:
+    state = sla.start(TARGETS, None, AWARE)
+    paused = sla.pause(state, AWARE + H)
+    assert paused.next_deadline_at is None
+    assert sla.pause(paused, AWARE + 2 * H) == paused
+    assert paused.paused_at == AWARE + H
+
+
+def test_resuming_a_running_clock_changes_nothing() -> None:
+    state = sla.start(TARGETS, SHANGHAI, AWARE)
+    assert sla.resume(state, SHANGHAI, AWARE + 3 * H) == state
+
+
+def test_pause_over_weekend_moves_deadline_by_business_time_only() -> None:
+    # Created Thu 16:00: first response due Fri 11:00 (already breached when paused), resolution
+    # Mon 17:00. Paused Fri 17:00 to Mon 10:00 is 2 business hours (Fri 17-18, Mon 09-10).
+    state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))
+    paused = sla.pause(state, shanghai(11, 20, 17))
+    resumed = sla.resume(paused, SHANGHAI_WEEKDAYS, shanghai(11, 23, 10))
+    assert resumed.paused_at is None
+    assert resumed.resolution_due_at == shanghai(11, 24, 10)
+    assert resumed.first_response_due_at == shanghai(11, 20, 14, 30)
+    assert (
+        sla.business_time_between(SHANGHAI_WEEKDAYS, shanghai(11, 20, 14, 30), shanghai(11, 23, 10))
+        == 4.5 * H
+        == sla.business_time_between(SHANGHAI_WEEKDAYS, shanghai(11, 20, 11), shanghai(11, 20, 17))
+    )
+
+
+def test_pause_with_no_business_time_inside_does_not_move_deadlines() -> None:
+    state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))
+    paused = sla.pause(state, shanghai(11, 20, 19))  # Friday evening
+    resumed = sla.resume(paused, SHANGHAI_WEEKDAYS, shanghai(11, 23, 8))  # Monday before nine
+    assert resumed == state
+
+
+def test_resolving_clears_response_clocks_and_reopening_resumes_resolution() -> None:
+    state = sla.start(TARGETS, NEW_YORK, datetime(2026, 3, 2, 9, tzinfo=NEW_YORK_ZONE))
+    assert state.resolution_due_at == datetime(2026, 3, 3, 17, tzinfo=NEW_YORK_ZONE)
+    done = sla.resolved(state, datetime(2026, 3, 2, 15, tzinfo=NEW_YORK_ZONE))
+    assert done == sla.SlaState(
+        resolution_due_at=state.resolution_due_at,
+        paused_at=datetime(2026, 3, 2, 15, tzinfo=NEW_YORK_ZONE),
+    )
+    assert done.next_deadline_at is None
+    # Reopened Wednesday 10:00: 2h Monday + 8h Tuesday + 1h Wednesday were paused.
+    reopened = sla.resume(done, NEW_YORK, datetime(2026, 3, 4, 10, tzinfo=NEW_YORK_ZONE))
+    assert reopened.resolution_due_at == datetime(2026, 3, 5, 12, tzinfo=NEW_YORK_ZONE)
+    assert reopened.next_deadline_at == reopened.resolution_due_at
+
+
+def test_resolving_a_pending_ticket_keeps_the_original_pause() -> None:
+    state = sla.start(TARGETS, None, AWARE)
+    pending = sla.pause(state, AWARE + H)
+    done = sla.resolved(pending, AWARE + 5 * H)
+    assert done.paused_at == AWARE + H
+    assert done.first_response_due_at is None
+    assert sla.resume(done, None, AWARE + 9 * H).resolution_due_at == AWARE + 24 * H
+
+
+@PROPERTY
+@given(
+    data=st.data(),
+    calendar=calendars,
+    first_response=st.timedeltas(MINUTE, timedelta(days=2)),
+    resolution=st.timedeltas(MINUTE, timedelta(days=10)),
+    until_pause=st.timedeltas(timedelta(0), timedelta(days=10)),
+    pause_length=st.timedeltas(timedelta(0), timedelta(days=10)),
+)
+def test_a_pause_moves_each_deadline_by_exactly_the_business_time_it_spanned(
+    data: st.DataObject,
+    calendar: sla.Calendar | None,
+    first_response: timedelta,
+    resolution: timedelta,
+    until_pause: timedelta,
+    pause_length: timedelta,
+) -> None:
+    created = data.draw(instants(zone_of(calendar)))
+    paused_at = created.astimezone(UTC) + until_pause
+    resumed_at = paused_at + pause_length
+    targets = sla.Targets(first_response, None, resolution)
+    state = sla.start(targets, calendar, created)
+    resumed = sla.resume(sla.pause(state, paused_at), calendar, resumed_at)
+
+    def between(a: datetime, b: datetime) -> timedelta:
+        return sla.business_time_between(calendar, a, b)
+
+    paused_for = between(paused_at, resumed_at)
+    for before, after in zip(state.due_times, resumed.due_times, strict=True):
+        assert after == sla.add_business_time(calendar, before, paused_for)
+        assert is_utc(after)
+        if before > paused_at:  # still running: the same business time is left
+            assert between(resumed_at, after) == between(paused_at, before)
+        else:  # already breached: still breached by the same business time
+            assert between(after, resumed_at) == between(before, paused_at)
+
+
+@pytest.mark.parametrize(
+    ("due", "done", "now", "breached"),
+    [
+        (None, None, AWARE, False),
+        (AWARE, None, AWARE - MINUTE, False),
+        (AWARE, None, AWARE, False),
+        (AWARE, None, AWARE + MINUTE, True),
+        (AWARE, AWARE, AWARE + H, False),
+        (AWARE, AWARE + MINUTE, AWARE + H, True),
+        (AWARE, AWARE - H, AWARE + H, False),
+        (AWARE.astimezone(SHANGHAI_ZONE), None, AWARE + MINUTE, True),
+    ],
+    ids=[
+        "nothing due",
+        "not yet due",
+        "due this instant",
+        "overdue",
+        "met exactly on time",
+        "met late",
+        "met early",
+        "any time zone",
+    ],
+)
+def test_breached_means_due_passed_without_being_met_by_then(
+    due: datetime | None, done: datetime | None, now: datetime, breached: bool
+) -> None:
+    assert sla.is_breached(due, done, now) is breached
+
+
+def test_state_is_kept_in_utc() -> None:
+    state = sla.SlaState(first_response_due_at=shanghai(11, 20, 11), paused_at=shanghai(11, 20, 12))
+    assert state.first_response_due_at is not None and is_utc(state.first_response_due_at)
+    assert state.paused_at is not None and is_utc(state.paused_at)
+    assert state.first_response_due_at == shanghai(11, 20, 11)

@@ -1,0 +1,467 @@
+"""The SLA clock: business calendars and ticket deadlines as pure functions over aware datetimes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "Calendar",
+    "SlaState",
+    "Targets",
+    "add_business_time",
+    "agent_replied",
+    "business_time_between",
+    "customer_wrote",
+    "is_breached",
+    "pause",
+    "resolved",
+    "resume",
+    "start",
+]
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MIDNIGHT = time(0)
+_ONE_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+_TIME_TEXT = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Period = tuple[time, time]
+
+
+def _as_utc(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+def _since_midnight(moment: time, *, end: bool = False) -> timedelta:
+    if end and moment == MIDNIGHT:
+        return _ONE_DAY
+    return timedelta(
+        hours=moment.hour,
+        minutes=moment.minute,
+        seconds=moment.second,
+        microseconds=moment.microsecond,
+    )
+
+
+def _format_time(moment: time) -> str:
+    if moment.second == 0 and moment.microsecond == 0:
+        return moment.isoformat(timespec="minutes")
+    return moment.isoformat()
+
+
+def _format_period(period: Period) -> str:
+    return f"{_format_time(period[0])}-{_format_time(period[1])}"
+
+
+def _parse_time(text: object, *, end: bool) -> time:
+    if not isinstance(text, str):
+        raise ValueError(f"a time must be a string like '09:00', got {text!r}")
+    if text == "24:00":
+        if end:
+            return MIDNIGHT
+        raise ValueError(
+            "24:00 can only end a period; a period starting at midnight starts at 00:00"
+        )
+    match = _TIME_TEXT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"a time must look like '09:00' or '09:00:00', got {text!r}")
+    hour, minute, second, micro = (int(part) if part else 0 for part in match.groups())
+    try:
+        return time(hour, minute, second, micro)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day") from None
+
+
+def _parse_date(text: object) -> date:
+    if not isinstance(text, str) or _DATE_TEXT.fullmatch(text) is None:
+        raise ValueError(f"a holiday must be an ISO date like '2026-10-01', got {text!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date") from None
+
+
+def _load_zone(name: object) -> ZoneInfo:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"the time zone must be an IANA name like 'Asia/Shanghai', got {name!r}")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def _normalize_periods(
+    periods: Mapping[int, Sequence[tuple[time, time]]],
+) -> Mapping[int, tuple[Period, ...]]:
+    if not isinstance(periods, Mapping):
+        raise ValueError(f"periods must map weekdays 0-6 to (start, end) pairs, got {periods!r}")
+    normalized: dict[int, tuple[Period, ...]] = {}
+    for weekday, day_periods in periods.items():
+        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}")
+        day_name = WEEKDAYS[weekday]
+        checked: list[Period] = []
+        for period in day_periods:
+            if len(period) != 2 or not all(
+                isinstance(t, time) and t.tzinfo is None for t in period
+            ):
+                raise ValueError(f"a {day_name} period must be two naive times, got {period!r}")
+            begin, end = period
+            if _since_midnight(begin) >= _since_midnight(end, end=True):
+                raise ValueError(
+                    f"{day_name} period {_format_period((begin, end))} ends before it starts; "
+                    "a period cannot cross midnight: split it at 00:00"
+                )
+            checked.append((begin, end))
+        checked.sort(key=lambda p: _since_midnight(p[0]))
+        for before, after in pairwise(checked):
+            if _since_midnight(after[0]) < _since_midnight(before[1], end=True):
+                raise ValueError(
+                    f"{day_name} periods {_format_period(before)} and {_format_period(after)} "
+                    "overlap"
+                )
+        if checked:
+            normalized[weekday] = tuple(checked)
+    return MappingProxyType(dict(sorted(normalized.items())))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A business calendar: opening periods per weekday in a time zone, minus holidays.
+
+    `periods` maps a weekday (0 = Monday) to (start, end) local wall times; an end of 00:00 is
+    the midnight that ends the day. A wall time that a DST change repeats counts from its first
+    occurrence, and one that a DST change skips counts from the jump, so a period is exactly the
+    real time during which the wall clock shows a time inside it.
+    """
+
+    timezone: str
+    # Excluded from the hash: normalized into an (unhashable) read-only mapping.
+    periods: Mapping[int, Sequence[tuple[time, time]]] = field(hash=False)
+    holidays: frozenset[date] = frozenset()
+    always_open: bool = False
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_zone", _load_zone(self.timezone))
+        object.__setattr__(self, "periods", _normalize_periods(self.periods))
+        holidays = frozenset(self.holidays)
+        for holiday in holidays:
+            # A datetime is a date too, but would silently compare unequal to every local date.
+            if not isinstance(holiday, date) or isinstance(holiday, datetime):
+                raise ValueError(f"holidays must be dates, got {holiday!r}")
+        object.__setattr__(self, "holidays", holidays)
+        if not isinstance(self.always_open, bool):
+            raise ValueError(f"always_open must be a bool, got {self.always_open!r}")
+
+    @classmethod
+    def twenty_four_seven(cls, timezone: str = "UTC") -> Calendar:
+        """Always open: business time is elapsed time."""
+        return cls(timezone, {}, always_open=True)
+
+    @classmethod
+    def from_config(
+        cls,
+        timezone: str,
+        periods: Mapping[str, Sequence[Sequence[str]]],
+        holidays: Iterable[str] = (),
+        always_open: bool = False,
+    ) -> Calendar:
+        """A calendar from its JSON form: {"0": [["09:00", "18:00"]]}, ["2026-10-01"]."""
+        if not isinstance(periods, Mapping):
+            raise ValueError(f"periods must be an object keyed by weekday, got {periods!r}")
+        parsed: dict[int, list[Period]] = {}
+        for key, day_periods in periods.items():
+            text = str(key)
+            if not (len(text) == 1 and text in "0123456"):
+                raise ValueError(f"weekday keys must be '0' (Monday) to '6' (Sunday), got {key!r}")
+            if isinstance(day_periods, str | bytes) or not isinstance(day_periods, Sequence):
+                raise ValueError(
+                    f"weekday {text} must list [start, end] pairs, got {day_periods!r}"
+                )
+            day: list[Period] = []
+            for pair in day_periods:
+                if (
+                    isinstance(pair, str | bytes)
+                    or not isinstance(pair, Sequence)
+                    or len(pair) != 2
+                ):
+                    raise ValueError(f"a period must be a [start, end] pair, got {pair!r}")
+                day.append((_parse_time(pair[0], end=False), _parse_time(pair[1], end=True)))
+            if int(text) in parsed:
+                raise ValueError(f"weekday {text} is given twice")
+            parsed[int(text)] = day
+        if isinstance(holidays, str):
+            raise ValueError("holidays must be a list of ISO dates, not one string")
+        return cls(
+            timezone,
+            parsed,
+            frozenset(_parse_date(h) for h in holidays),
+            always_open,
+        )
+
+    def to_config(self) -> dict[str, object]:
+        """The JSON form read by from_config (keyword names match its parameters)."""
+        return {
+            "timezone": self.timezone,
+            "periods": {
+                str(weekday): [[_format_time(b), _format_time(e)] for b, e in day]
+                for weekday, day in self.periods.items()
+            },
+            "holidays": sorted(h.isoformat() for h in self.holidays),
+            "always_open": self.always_open,
+        }
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether `at` is business time; periods are half-open, so closed at their end."""
+        instant = _as_utc(at, "at")
+        if self.always_open:
+            return True
+        local_day = instant.astimezone(self._zone).date()
+        return any(
+            begin <= instant < end
+            for day in (local_day - _ONE_DAY, local_day)
+            for begin, end in self._open_intervals(day)
+        )
+
+    def _open_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The UTC instants of `day`'s opening periods, empty ones (inside a DST gap) dropped."""
+        if day in self.holidays:
+            return []
+        intervals = []
+        for begin, end in self.periods.get(day.weekday(), ()):
+            opens = _wall_to_utc(day, begin, self._zone)
+            closes = _wall_to_utc(day + _ONE_DAY if end == MIDNIGHT else day, end, self._zone)
+            if closes > opens:
+                intervals.append((opens, closes))
+        return intervals
+
+    def _intervals_from(
+        self, instant: datetime, until: datetime | None = None
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Opening intervals in order, from those of the day before `instant`'s local date
+        (forever, or through the day after `until`'s): with a DST change at midnight, one local
+        day's periods can reach into the next local date."""
+        day = instant.astimezone(self._zone).date() - _ONE_DAY
+        last = None if until is None else until.astimezone(self._zone).date() + _ONE_DAY
+        while last is None or day <= last:
+            yield from self._open_intervals(day)
+            day += _ONE_DAY
+
+
+def _wall_to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """The first instant at which the wall clock in `zone` shows `wall` on `day` or later."""
+    local = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the earlier of a repeated time
+    instant = local.astimezone(UTC)
+    shown = instant.astimezone(zone)
+    if shown.date() == day and shown.time() == wall:
+        return instant
+    # The wall time was skipped by a jump forward: the jump itself is the first instant the
+    # clock shows a later time. Search for it between the two offsets' readings.
+    early = local.replace(fold=1).astimezone(UTC)
+    low, high = min(early, instant), max(early, instant)
+    after = high.astimezone(zone).utcoffset()
+    steps_low, steps_high = 0, (high - low) // _MICROSECOND
+    while steps_low < steps_high:
+        middle = (steps_low + steps_high) // 2
+        if (low + middle * _MICROSECOND).astimezone(zone).utcoffset() == after:
+            steps_high = middle
+        else:
+            steps_low = middle + 1
+    return low + steps_high * _MICROSECOND
+
+
+def _check_duration(duration: timedelta) -> None:
+    if not isinstance(duration, timedelta):
+        raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
+    if duration < timedelta(0):
+        raise ValueError(f"duration must not be negative, got {duration}")
+
+
+def add_business_time(calendar: Calendar | None, start: datetime, duration: timedelta) -> datetime:
+    """The instant when `duration` of business time has elapsed after `start`.
+
+    A calendar of None counts elapsed time, like a 24x7 calendar. Counting starts at the next
+    opening when `start` is outside business hours, and the result is the earliest such instant:
+    one landing on a period's end stays there. A zero duration returns `start` itself (in UTC),
+    even outside business hours, so that
+    `business_time_between(c, s, add_business_time(c, s, d)) == d` holds for every d.
+    """
+    begin = _as_utc(start, "start")
+    _check_duration(duration)
+    if calendar is None or calendar.always_open:
+        return begin + duration
+    if not any(calendar.periods.values()):
+        raise ValueError(
+            f"calendar in {calendar.timezone} has no opening periods: business time never passes"
+        )
+    if not duration:
+        return begin
+    remaining = duration
+    for opens, closes in calendar._intervals_from(begin):
+        if closes <= begin:
+            continue
+        counted_from = max(opens, begin)
+        available = closes - counted_from
+        if remaining <= available:
+            return counted_from + remaining
+        remaining -= available
+    raise AssertionError("unreachable: the calendar yields intervals forever")
+
+
+def business_time_between(calendar: Calendar | None, start: datetime, end: datetime) -> timedelta:
+    """Business time elapsed from start to end (zero if end <= start)."""
+    begin, finish = _as_utc(start, "start"), _as_utc(end, "end")
+    if finish <= begin:
+        return timedelta(0)
+    if calendar is None or calendar.always_open:
+        return finish - begin
+    total = timedelta(0)
+    for opens, closes in calendar._intervals_from(begin, finish):
+        overlap = min(closes, finish) - max(opens, begin)
+        if overlap > timedelta(0):
+            total += overlap
+    return total
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How much business time a ticket's team has for each clock."""
+
+    first_response: timedelta
+    next_response: timedelta | None
+    resolution: timedelta
+
+    def __post_init__(self) -> None:
+        for name in ("first_response", "next_response", "resolution"):
+            value = getattr(self, name)
+            if value is not None and value < timedelta(0):
+                raise ValueError(f"{name} target must not be negative, got {value}")
+
+
+@dataclass(frozen=True)
+class SlaState:
+    """The deadlines of one ticket. Stored as columns on the ticket; always aware, in UTC."""
+
+    first_response_due_at: datetime | None = None
+    next_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    # Set while the ticket is pending (waiting on the customer) or resolved/closed.
+    paused_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("first_response_due_at", "next_response_due_at", "resolution_due_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _as_utc(value, name))
+        if self.paused_at is not None:
+            object.__setattr__(self, "paused_at", _as_utc(self.paused_at, "paused_at"))
+
+    @property
+    def due_times(self) -> tuple[datetime, ...]:
+        return tuple(
+            due
+            for due in (
+                self.first_response_due_at,
+                self.next_response_due_at,
+                self.resolution_due_at,
+            )
+            if due is not None
+        )
+
+    @property
+    def next_deadline_at(self) -> datetime | None:
+        """The earliest due time still running; None while paused or when nothing is due."""
+        if self.paused_at is not None:
+            return None
+        return min(self.due_times, default=None)
+
+
+def start(targets: Targets, calendar: Calendar | None, at: datetime) -> SlaState:
+    """A new ticket: the first-response and resolution clocks start at `at`."""
+    return SlaState(
+        first_response_due_at=add_business_time(calendar, at, targets.first_response),
+        resolution_due_at=add_business_time(calendar, at, targets.resolution),
+    )
+
+
+def agent_replied(state: SlaState, at: datetime) -> SlaState:
+    """A public reply to the customer meets the first- and next-response clocks."""
+    _as_utc(at, "at")
+    return replace(state, first_response_due_at=None, next_response_due_at=None)
+
+
+def customer_wrote(
+    state: SlaState, targets: Targets, calendar: Calendar | None, at: datetime
+) -> SlaState:
+    """A customer message: it ends a pause, and once first response is met it starts the
+    next-response clock unless one is already running."""
+    state = resume(state, calendar, at)
+    if state.first_response_due_at is not None or state.next_response_due_at is not None:
+        return state
+    if targets.next_response is None:
+        return state
+    return replace(
+        state, next_response_due_at=add_business_time(calendar, at, targets.next_response)
+    )
+
+
+def pause(state: SlaState, at: datetime) -> SlaState:
+    """The ticket waits on the customer (or is resolved): every clock stops at `at`."""
+    paused_at = _as_utc(at, "at")
+    if state.paused_at is not None:
+        return state
+    return replace(state, paused_at=paused_at)
+
+
+def resume(state: SlaState, calendar: Calendar | None, at: datetime) -> SlaState:
+    """The ticket is open again: each due time moves later by the business time of the pause.
+
+    So the business time left on a clock is what it was when it paused, and a deadline already
+    breached then stays breached by the same business time.
+    """
+    resumed_at = _as_utc(at, "at")
+    if state.paused_at is None:
+        return state
+    paused_for = business_time_between(calendar, state.paused_at, resumed_at)
+
+    def moved(due: datetime | None) -> datetime | None:
+        return None if due is None else add_business_time(calendar, due, paused_for)
+
+    return SlaState(
+        first_response_due_at=moved(state.first_response_due_at),
+        next_response_due_at=moved(state.next_response_due_at),
+        resolution_due_at=moved(state.resolution_due_at),
+    )
+
+
+def resolved(state: SlaState, at: datetime) -> SlaState:
+    """Resolved or closed: response clocks are done and the resolution clock pauses, so that a
+    reopened ticket carries on where it stopped (an earlier pending pause keeps its start)."""
+    return pause(replace(state, first_response_due_at=None, next_response_due_at=None), at)
+
+
+def is_breached(due_at: datetime | None, done_at: datetime | None, now: datetime) -> bool:
+    """Whether `due_at` passed without being met by then; meeting it exactly on time is in time."""
+    current = _as_utc(now, "now")
+    if due_at is None:
+        return False
+    due = _as_utc(due_at, "due_at")
+    if done_at is not None:
+        return _as_utc(done_at, "done_at") > due
+    return current > due
