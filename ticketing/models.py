@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Dialect,
     Enum,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -220,6 +222,12 @@ class Customer(Base):
     )
     language: Mapped[str] = mapped_column(String(8), default="zh")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 流失预警, refreshed in SQL by the worker (ticketing/churn.py); reasons are comma-separated.
+    churn_risk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    churn_reasons: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    churn_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next periodic care visit (key accounts, gold): a due time the worker reads, by index.
+    next_care_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan"
@@ -279,6 +287,13 @@ class SlaPolicy(Base):
     resolution_minutes: Mapped[int] = mapped_column(Integer)
     # None: targets count in calendar (elapsed) time
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id"))
+    # The assignee is warned once this share of a target has passed (ticketing/sla_checks.py).
+    warning_percent: Mapped[int] = mapped_column(Integer, default=75, server_default="75")
+    # Follow-up visits (回访) after resolution; major complaints get a second one.
+    follow_up_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60, server_default="1440")
+    second_follow_up_minutes: Mapped[int | None] = mapped_column(
+        Integer, default=7 * 24 * 60, server_default="10080"
+    )
 
     calendar: Mapped[BusinessCalendar | None] = relationship()
 
@@ -296,6 +311,9 @@ class Ticket(Base):
         Index("ix_tickets_next_deadline_at", "next_deadline_at"),
         Index("ix_tickets_status_team", "status", "team_id"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # The SLA worker's own index: the next warning or deadline to look at.
+        Index("ix_tickets_next_sla_check_at", "next_sla_check_at"),
+        Index("ix_tickets_team_escalated_at", "team_id", "escalated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -323,6 +341,10 @@ class Ticket(Base):
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest running deadline (None while paused or when nothing is due).
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The earliest SLA warning or deadline the worker has yet to look at (sla_checks.py).
+    next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a breach put the ticket in its team's escalation queue (unassigned tickets only).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -472,6 +494,201 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
+
+class SlaMetric(enum.StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+
+
+class SlaEventKind(enum.StrEnum):
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+class SlaEvent(Base):
+    """A warning or a breach of one SLA clock, recorded once by the worker; reports read these.
+
+    `clock` names the clock instance: first response and resolution have one per ticket, next
+    response one per customer turn. It is the key rather than the due time because a pause
+    moves the due time, and a clock breached before a pause must not breach again after it.
+    """
+
+    __tablename__ = "sla_events"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "metric", "kind", "clock", name="uq_sla_events_once"),
+        Index("ix_sla_events_kind_at", "kind", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    metric: Mapped[SlaMetric] = mapped_column(_enum(SlaMetric, "sla_metric"))
+    kind: Mapped[SlaEventKind] = mapped_column(_enum(SlaEventKind, "sla_event_kind"))
+    clock: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"))
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    ticket: Mapped[Ticket] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"SlaEvent(id={self.id!r}, ticket_id={self.ticket_id!r}, metric={self.metric!r}, "
+            f"kind={self.kind!r})"
+        )
+
+
+class NotificationKind(enum.StrEnum):
+    SLA_WARNING = "sla_warning"
+    SLA_BREACH = "sla_breach"
+    LOW_SCORE = "low_score"
+    CALLBACK = "callback"
+
+
+class Notification(Base):
+    """Something a desk user should see in the console; `dedupe_key` makes sending idempotent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind, "notification_kind"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"Notification(id={self.id!r}, user_id={self.user_id!r}, kind={self.kind!r})"
+
+
+class FollowUpStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SURVEY_SENT = "survey_sent"  # the bot asked; waiting for the answer
+    ANSWERED = "answered"  # the customer answered the survey
+    CALLBACK = "callback"  # handed to an agent as a call-back task
+    DONE = "done"  # the call-back was made
+    CANCELLED = "cancelled"  # the ticket was reopened before the visit
+
+
+class FollowUp(Base):
+    """A follow-up visit (回访) after a ticket is resolved: a row with a due time, never a timer."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "round", "sequence", name="uq_follow_ups_once"),
+        # The worker's index: the next thing to do (send the survey, or give up waiting).
+        Index("ix_follow_ups_next_action_at", "next_action_at"),
+        Index("ix_follow_ups_due_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    round: Mapped[int] = mapped_column(Integer)  # the ticket's reopen count when resolved
+    sequence: Mapped[int] = mapped_column(Integer)  # 1, or 2 for the second visit of a major case
+    status: Mapped[FollowUpStatus] = mapped_column(
+        _enum(FollowUpStatus, "follow_up_status"), default=FollowUpStatus.SCHEDULED
+    )
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+
+    def __repr__(self) -> str:
+        return f"FollowUp(id={self.id!r}, ticket_id={self.ticket_id!r}, status={self.status!r})"
+
+
+class SurveyResponse(Base):
+    """A customer's satisfaction (CSAT 1-5) and recommendation (NPS 0-10) answers on a case."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        CheckConstraint("csat IS NULL OR (csat >= 1 AND csat <= 5)", name="csat_range"),
+        CheckConstraint("nps IS NULL OR (nps >= 0 AND nps <= 10)", name="nps_range"),
+        Index("ix_survey_responses_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id"))
+    csat: Mapped[int | None] = mapped_column(Integer)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"SurveyResponse(id={self.id!r}, ticket_id={self.ticket_id!r})"
+
+
+class CallbackReason(enum.StrEnum):
+    UNREACHABLE = "unreachable"  # no chat channel reaches the customer
+    NO_ANSWER = "no_answer"  # the survey went unanswered
+    CARE_VISIT = "care_visit"  # a periodic key-account care visit
+
+
+class CallbackStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class CallbackOutcome(enum.StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+    DECLINED = "declined"
+
+
+class CallbackTask(Base):
+    """A call an agent should make: a follow-up the bot could not do, or a care visit."""
+
+    __tablename__ = "callback_tasks"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_callback_tasks_dedupe_key"),
+        Index("ix_callback_tasks_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[CallbackReason] = mapped_column(_enum(CallbackReason, "callback_reason"))
+    status: Mapped[CallbackStatus] = mapped_column(
+        _enum(CallbackStatus, "callback_status"), default=CallbackStatus.OPEN
+    )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    script: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[CallbackOutcome | None] = mapped_column(
+        _enum(CallbackOutcome, "callback_outcome")
+    )
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    customer: Mapped[Customer | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"CallbackTask(id={self.id!r}, reason={self.reason!r}, status={self.status!r})"
 
 
 @event.listens_for(Session, "before_flush")

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from ticketing import sla
+from ticketing import followups, notifications, sla, sla_checks
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ticketing.models import (
@@ -35,11 +35,13 @@ from ticketing.models import (
     Lifecycle,
     Message,
     MessageKind,
+    NotificationKind,
     Priority,
     Role,
     Severity,
     SlaPolicy,
     Status,
+    SurveyResponse,
     Team,
     Ticket,
     TicketEvent,
@@ -220,6 +222,14 @@ def _set_sla_state(ticket: Ticket, state: sla.SlaState) -> None:
     ticket.resolution_due_at = state.resolution_due_at
     ticket.sla_paused_at = state.paused_at
     ticket.next_deadline_at = state.next_deadline_at
+    # The worker's checkpoint: the earliest warning or deadline of the running clocks.
+    policy = ticket.sla_policy
+    ticket.next_sla_check_at = sla_checks.next_check_at(
+        state,
+        targets_of(policy) if policy else None,
+        calendar_of(policy.calendar) if policy else None,
+        policy.warning_percent if policy else sla_checks.DEFAULT_WARNING_PERCENT,
+    )
 
 
 def _ticket_calendar(ticket: Ticket) -> sla.Calendar | None:
@@ -636,6 +646,7 @@ def _set_status(
         at,
         status=[previous.value, status.value],
     )
+    followups.status_changed(session, ticket, previous, status, at)
 
 
 def resolve_ticket(
@@ -669,6 +680,47 @@ def mark_handed_off(
         ticket.updated_at = at
         log_event(session, ticket, EventKind.ASSIGNED, actor, at, handed_off=True)
     return ticket
+
+
+# --- follow-up surveys --------------------------------------------------------------------------
+
+
+def record_survey(
+    session: Session,
+    ticket: Ticket,
+    csat: int | None,
+    nps: int | None,
+    comment: str = "",
+    *,
+    at: datetime | None = None,
+) -> SurveyResponse:
+    """The customer's follow-up answers (CSAT 1-5, NPS 0-10). A low score (CSAT 1-2 or NPS
+    0-6) reopens a handled ticket and alerts the supervisors of its team."""
+    at = _now(at)
+    if csat is None and nps is None:
+        raise InvalidInput("give a CSAT or an NPS score", field="csat")
+    if csat is not None and not 1 <= csat <= 5:
+        raise InvalidInput("CSAT must be 1 to 5", field="csat")
+    if nps is not None and not 0 <= nps <= 10:
+        raise InvalidInput("NPS must be 0 to 10", field="nps")
+    text = _text(comment, "comment", max_len=BODY_MAX, required=False)
+    response = followups.store_survey(session, ticket, csat, nps, text, at)
+    if followups.is_low_score(csat, nps):
+        if ticket.status in (Status.RESOLVED, Status.CLOSED):
+            _set_status(session, ticket, Status.OPEN, Actor.customer(), at)
+        notifications.notify(
+            session,
+            notifications.supervisors_of(session, ticket.team_id),
+            NotificationKind.LOW_SCORE,
+            at=at,
+            ticket_id=ticket.id,
+            customer_id=ticket.customer_id,
+            dedupe_key=f"low_score:{response.id}",
+            ticket_number=ticket.number,
+            csat=csat,
+            nps=nps,
+        )
+    return response
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -1,0 +1,251 @@
+"""The SLA worker's sweep: warn before a deadline; on a breach record it, raise the priority,
+alert the team's supervisors and queue an unassigned ticket for escalation. Each exactly once.
+
+Tickets are found from the `next_sla_check_at` index and locked with `FOR UPDATE SKIP LOCKED`, so
+several workers share the due tickets without waiting on one another; the unique key of
+`sla_events` is the last guard against doing anything twice, across restarts too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ticketing import notifications, services, sla_checks
+from ticketing.models import (
+    EventKind,
+    Message,
+    MessageKind,
+    NotificationKind,
+    SlaEvent,
+    SlaEventKind,
+    SlaMetric,
+    SlaPolicy,
+    Ticket,
+)
+
+log = logging.getLogger(__name__)
+BATCH = 200
+SYSTEM = services.Actor.system()
+
+
+@dataclass
+class SweepResult:
+    tickets: int = 0
+    warnings: int = 0
+    breaches: int = 0
+    escalations: int = 0
+
+    def __iadd__(self, other: SweepResult) -> SweepResult:
+        self.tickets += other.tickets
+        self.warnings += other.warnings
+        self.breaches += other.breaches
+        self.escalations += other.escalations
+        return self
+
+
+def sweep(factory: sessionmaker[Session], now: datetime, *, batch: int = BATCH) -> SweepResult:
+    """Handle every ticket with an SLA checkpoint at or before `now`, one batch per transaction."""
+    total = SweepResult()
+    while True:
+        with factory.begin() as session:
+            done = sweep_batch(session, now, batch=batch)
+        total += done
+        if done.tickets < batch:
+            return total
+
+
+def sweep_batch(session: Session, now: datetime, *, batch: int = BATCH) -> SweepResult:
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.next_sla_check_at <= now)
+            .order_by(Ticket.next_sla_check_at)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+            .options(selectinload(Ticket.sla_policy).selectinload(SlaPolicy.calendar))
+        )
+    )
+    result = SweepResult(tickets=len(tickets))
+    if not tickets:
+        return result
+    ids = [t.id for t in tickets]
+    recorded: dict[int, set[tuple[SlaMetric, SlaEventKind, str]]] = defaultdict(set)
+    for ticket_id, metric, kind, clock in session.execute(
+        select(SlaEvent.ticket_id, SlaEvent.metric, SlaEvent.kind, SlaEvent.clock).where(
+            SlaEvent.ticket_id.in_(ids)
+        )
+    ):
+        recorded[ticket_id].add((metric, kind, clock))
+    replies: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(Message.ticket_id, func.count(Message.id))
+            .where(Message.ticket_id.in_(ids), Message.kind == MessageKind.AGENT)
+            .group_by(Message.ticket_id)
+        ).all()
+    )
+    for ticket in tickets:
+        result += _check(session, ticket, now, recorded[ticket.id], replies.get(ticket.id, 0))
+    return result
+
+
+def clock_key(metric: SlaMetric, ticket: Ticket, agent_replies: int) -> str:
+    """Which instance of a clock this is. A next-response clock ends with an agent reply or a
+    resolution (a later one needs a reopen), so replies and reopens count its instances."""
+    if metric is SlaMetric.NEXT_RESPONSE:
+        return f"{agent_replies}.{ticket.reopen_count}"
+    return "1"
+
+
+def _check(
+    session: Session,
+    ticket: Ticket,
+    now: datetime,
+    recorded: set[tuple[SlaMetric, SlaEventKind, str]],
+    agent_replies: int,
+) -> SweepResult:
+    policy = ticket.sla_policy
+    points = sla_checks.checkpoints(
+        services._sla_state(ticket),
+        services.targets_of(policy) if policy else None,
+        services.calendar_of(policy.calendar) if policy else None,
+        policy.warning_percent if policy else sla_checks.DEFAULT_WARNING_PERCENT,
+    )
+    breached_now = {p.metric for p in points if p.kind is SlaEventKind.BREACH and p.at <= now}
+    result = SweepResult()
+    for point in points:
+        if point.at > now:
+            break
+        if point.kind is SlaEventKind.WARNING and point.metric in breached_now:
+            continue  # a warning after the fact helps nobody: the breach says it all
+        key = (point.metric, point.kind, clock_key(point.metric, ticket, agent_replies))
+        if key in recorded:
+            continue
+        recorded.add(key)
+        if point.kind is SlaEventKind.WARNING:
+            _warn(session, ticket, point, key[2], now)
+            result.warnings += 1
+        else:
+            escalated = _breach(session, ticket, point, key[2], now)
+            result.breaches += 1
+            result.escalations += int(escalated)
+    following = next((p.at for p in points if p.at > now), None)
+    # The checkpoint is the worker's bookkeeping, not a change to the ticket: written without
+    # bumping the ticket's version, so an agent editing it meanwhile gets no conflict from it.
+    session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(next_sla_check_at=following)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(ticket, "next_sla_check_at", following)
+    return result
+
+
+def _record(
+    session: Session,
+    ticket: Ticket,
+    point: sla_checks.Checkpoint,
+    clock: str,
+    now: datetime,
+    *,
+    escalated: bool = False,
+) -> None:
+    session.add(
+        SlaEvent(
+            ticket_id=ticket.id,
+            metric=point.metric,
+            kind=point.kind,
+            clock=clock,
+            due_at=point.due_at,
+            at=now,
+            priority=ticket.priority,
+            escalated=escalated,
+        )
+    )
+    services.log_event(
+        session,
+        ticket,
+        EventKind.SLA,
+        SYSTEM,
+        now,
+        sla=point.kind.value,
+        metric=point.metric.value,
+        due_at=point.due_at.isoformat(),
+    )
+
+
+def _warn(
+    session: Session, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
+) -> None:
+    _record(session, ticket, point, clock, now)
+    # The assignee is warned; an unassigned ticket's warning goes to those who dispatch it.
+    users = (
+        [ticket.assignee_id]
+        if ticket.assignee_id is not None
+        else notifications.supervisors_of(session, ticket.team_id)
+    )
+    notifications.notify(
+        session,
+        users,
+        NotificationKind.SLA_WARNING,
+        at=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"sla:{ticket.id}:{point.metric.value}:warning:{clock}",
+        ticket_number=ticket.number,
+        metric=point.metric.value,
+        due_at=point.due_at.isoformat(),
+    )
+    log.info("%s: %s warning, due %s", ticket.number, point.metric.value, point.due_at)
+
+
+def _breach(
+    session: Session, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
+) -> bool:
+    escalate = ticket.assignee_id is None and ticket.escalated_at is None
+    _record(session, ticket, point, clock, now, escalated=escalate)
+    services.raise_priority(
+        session, ticket, SYSTEM, at=now, reason="sla_breach", metric=point.metric.value
+    )
+    if escalate:
+        ticket.escalated_at = now
+        services.log_event(
+            session,
+            ticket,
+            EventKind.SLA,
+            SYSTEM,
+            now,
+            sla="escalated",
+            metric=point.metric.value,
+            team=ticket.team.name if ticket.team else None,
+        )
+    notifications.notify(
+        session,
+        notifications.supervisors_of(session, ticket.team_id),
+        NotificationKind.SLA_BREACH,
+        at=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"sla:{ticket.id}:{point.metric.value}:breach:{clock}",
+        ticket_number=ticket.number,
+        metric=point.metric.value,
+        due_at=point.due_at.isoformat(),
+        escalated=escalate,
+        priority=ticket.priority.value,
+    )
+    log.warning("%s: %s breached (due %s)", ticket.number, point.metric.value, point.due_at)
+    return escalate
+
+
+def escalation_queue(session: Session, team_id: int | None, *, limit: int = 100) -> list[Ticket]:
+    """A team's escalation queue: breached tickets still waiting for someone, oldest first."""
+    stmt = select(Ticket).where(Ticket.escalated_at.is_not(None), Ticket.assignee_id.is_(None))
+    stmt = stmt.where(
+        Ticket.team_id == team_id if team_id is not None else Ticket.team_id.is_(None)
+    )
+    return list(session.scalars(stmt.order_by(Ticket.escalated_at).limit(limit)))
