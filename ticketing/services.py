@@ -31,6 +31,7 @@ from ticketing.models import (
     Customer,
     CustomerIdentity,
     EventKind,
+    FollowUp,
     IdentityKind,
     Lifecycle,
     Message,
@@ -693,6 +694,7 @@ def record_survey(
     comment: str = "",
     *,
     at: datetime | None = None,
+    follow_up: FollowUp | None = None,
 ) -> SurveyResponse:
     """The customer's follow-up answers (CSAT 1-5, NPS 0-10). A low score (CSAT 1-2 or NPS
     0-6) reopens a handled ticket and alerts the supervisors of its team."""
@@ -704,7 +706,7 @@ def record_survey(
     if nps is not None and not 0 <= nps <= 10:
         raise InvalidInput("NPS must be 0 to 10", field="nps")
     text = _text(comment, "comment", max_len=BODY_MAX, required=False)
-    response = followups.store_survey(session, ticket, csat, nps, text, at)
+    response = followups.store_survey(session, ticket, csat, nps, text, at, follow_up=follow_up)
     if followups.is_low_score(csat, nps):
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
             _set_status(session, ticket, Status.OPEN, Actor.customer(), at)
