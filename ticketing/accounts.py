@@ -46,6 +46,16 @@ def create_team(session: Session, name: str, description: str = "") -> Team:
     return team
 
 
+def list_teams(session: Session) -> list[Team]:
+    """Every team, by name."""
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def list_users(session: Session) -> list[User]:
+    """Every desk user, active or not, by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
 def get_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
