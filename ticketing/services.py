@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ticketing import followups, notifications, sla, sla_checks
@@ -40,6 +40,7 @@ from ticketing.models import (
     Priority,
     Role,
     Severity,
+    SlaMetric,
     SlaPolicy,
     Status,
     SurveyResponse,
@@ -48,6 +49,7 @@ from ticketing.models import (
     TicketEvent,
     Tier,
     User,
+    UTCDateTime,
     parse_ticket_number,
 )
 
@@ -376,7 +378,15 @@ def triage_ticket(
     team: Team | None = None,
     at: datetime | None = None,
 ) -> Ticket:
-    """Set category, severity, priority and team; a new priority re-targets the running clocks."""
+    """Set category, severity, priority and team; a new priority re-targets the running clocks.
+    An agent may triage only a ticket assigned to them; supervisors and admins any ticket."""
+    if (
+        actor.kind is ActorKind.AGENT
+        and actor.user is not None
+        and actor.user.role is Role.AGENT
+        and ticket.assignee_id != actor.user.id
+    ):
+        raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
     at = _now(at)
     changes: dict[str, Any] = {}
     if category is not None and category != ticket.category:
@@ -728,6 +738,20 @@ def record_survey(
 # --- reading ------------------------------------------------------------------------------------
 
 
+def sla_breaches(ticket: Ticket, now: datetime) -> dict[SlaMetric, bool]:
+    """Which SLA clocks of `ticket` are overdue: running past their due time, or paused after
+    it (a clock paused in time is not overdue however long the pause). The `breached` filter
+    of `list_tickets` applies the same rule."""
+    clock_at = ticket.sla_paused_at or now
+    return {
+        SlaMetric.FIRST_RESPONSE: ticket.first_responded_at is None
+        and sla.is_breached(ticket.first_response_due_at, None, clock_at),
+        SlaMetric.NEXT_RESPONSE: sla.is_breached(ticket.next_response_due_at, None, clock_at),
+        SlaMetric.RESOLUTION: ticket.resolved_at is None
+        and sla.is_breached(ticket.resolution_due_at, None, clock_at),
+    }
+
+
 @dataclass
 class TicketFilters:
     status: Sequence[Status] = ()
@@ -779,10 +803,21 @@ def ticket_conditions(filters: TicketFilters, now: datetime) -> list[ColumnEleme
     if filters.due_before is not None:
         conditions.append(Ticket.next_deadline_at <= filters.due_before)
     if filters.breached is not None:
+        # The same rule as `sla_breaches`; the IS NOT NULL guards keep `~breached` from being
+        # NULL (and so dropping the ticket) when a clock is not running.
+        clock_at = func.coalesce(Ticket.sla_paused_at, literal(now, UTCDateTime()))
         breached = or_(
-            and_(Ticket.first_responded_at.is_(None), Ticket.first_response_due_at < now),
-            Ticket.next_response_due_at < now,
-            and_(Ticket.resolved_at.is_(None), Ticket.resolution_due_at < now),
+            and_(
+                Ticket.first_responded_at.is_(None),
+                Ticket.first_response_due_at.is_not(None),
+                Ticket.first_response_due_at < clock_at,
+            ),
+            and_(Ticket.next_response_due_at.is_not(None), Ticket.next_response_due_at < clock_at),
+            and_(
+                Ticket.resolved_at.is_(None),
+                Ticket.resolution_due_at.is_not(None),
+                Ticket.resolution_due_at < clock_at,
+            ),
         )
         conditions.append(breached if filters.breached else ~breached)
     for term in (filters.q or "").split():
