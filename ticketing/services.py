@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
@@ -868,14 +868,20 @@ def _apply_keyset(stmt: Select[Ticket], sort: str, cursor: str | None) -> Select
         )
     if cursor is None:
         return stmt
-    raw_at, last_id = decode_cursor(cursor)
+    raw_at, raw_id = decode_cursor(cursor)
     try:
         last_at = datetime.fromisoformat(raw_at) if raw_at is not None else None
-        last_id = int(last_id)
-    except (TypeError, ValueError) as exc:
+        # The store turns it into UTC: a time too near year 1 or 9999 must fail here instead.
+        if last_at is not None and last_at.tzinfo is not None:
+            last_at.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput("cursor is not valid", field="cursor") from exc
     if last_at is not None and last_at.tzinfo is None:
         raise InvalidInput("cursor is not valid", field="cursor")
+    # Ids are 32-bit in the database; SQLite cannot even bind a bigger integer.
+    if type(raw_id) is not int or not 0 <= raw_id < 2**31:
+        raise InvalidInput("cursor is not valid", field="cursor")
+    last_id = raw_id
     if sort == "newest":
         if last_at is None:
             raise InvalidInput("cursor is not valid", field="cursor")
