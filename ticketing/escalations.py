@@ -12,12 +12,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ticketing import notifications, services, sla_checks
+from ticketing import notifications, services, sla, sla_checks
 from ticketing.models import (
     EventKind,
     Message,
@@ -90,9 +91,52 @@ def sweep_batch(session: Session, now: datetime, *, batch: int = BATCH) -> Sweep
             .group_by(Message.ticket_id)
         ).all()
     )
+    batch_state = _Batch(session)
+    following: list[dict[str, Any]] = []
     for ticket in tickets:
-        result += _check(session, ticket, now, recorded[ticket.id], replies.get(ticket.id, 0))
+        done, upcoming = _check(
+            batch_state, ticket, now, recorded[ticket.id], replies.get(ticket.id, 0)
+        )
+        result += done
+        following.append({"b_id": ticket.id, "b_next": upcoming})
+        set_committed_value(ticket, "next_sla_check_at", upcoming)
+    # The checkpoint is the worker's bookkeeping, not a change to the ticket: written in one
+    # round trip and without bumping the ticket's version, so an agent editing the ticket
+    # meanwhile gets no conflict from it.
+    session.execute(_SET_NEXT_CHECK, following)
     return result
+
+
+_TICKETS = cast(Table, Ticket.__table__)
+_SET_NEXT_CHECK = (
+    _TICKETS.update()
+    .where(_TICKETS.c.id == bindparam("b_id"))
+    .values(next_sla_check_at=bindparam("b_next"))
+)
+
+
+class _Batch:
+    """What one batch looks up once: calendars and targets per policy, supervisors per team."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._clocks: dict[int, tuple[sla.Targets, sla.Calendar | None]] = {}
+        self._supervisors: dict[int | None, list[int]] = {}
+
+    def clock(self, policy: SlaPolicy) -> tuple[sla.Targets, sla.Calendar | None]:
+        if policy.id not in self._clocks:
+            self._clocks[policy.id] = (
+                services.targets_of(policy),
+                services.calendar_of(policy.calendar),
+            )
+        return self._clocks[policy.id]
+
+    def supervisors(self, team_id: int | None) -> list[int]:
+        if team_id not in self._supervisors:
+            self._supervisors[team_id] = [
+                u.id for u in notifications.supervisors_of(self.session, team_id)
+            ]
+        return self._supervisors[team_id]
 
 
 def clock_key(metric: SlaMetric, ticket: Ticket, agent_replies: int) -> str:
@@ -104,17 +148,18 @@ def clock_key(metric: SlaMetric, ticket: Ticket, agent_replies: int) -> str:
 
 
 def _check(
-    session: Session,
+    batch: _Batch,
     ticket: Ticket,
     now: datetime,
     recorded: set[tuple[SlaMetric, SlaEventKind, str]],
     agent_replies: int,
-) -> SweepResult:
+) -> tuple[SweepResult, datetime | None]:
     policy = ticket.sla_policy
+    targets, calendar = batch.clock(policy) if policy else (None, None)
     points = sla_checks.checkpoints(
         services._sla_state(ticket),
-        services.targets_of(policy) if policy else None,
-        services.calendar_of(policy.calendar) if policy else None,
+        targets,
+        calendar,
         policy.warning_percent if policy else sla_checks.DEFAULT_WARNING_PERCENT,
     )
     breached_now = {p.metric for p in points if p.kind is SlaEventKind.BREACH and p.at <= now}
@@ -129,23 +174,13 @@ def _check(
             continue
         recorded.add(key)
         if point.kind is SlaEventKind.WARNING:
-            _warn(session, ticket, point, key[2], now)
+            _warn(batch, ticket, point, key[2], now)
             result.warnings += 1
         else:
-            escalated = _breach(session, ticket, point, key[2], now)
+            escalated = _breach(batch, ticket, point, key[2], now)
             result.breaches += 1
             result.escalations += int(escalated)
-    following = next((p.at for p in points if p.at > now), None)
-    # The checkpoint is the worker's bookkeeping, not a change to the ticket: written without
-    # bumping the ticket's version, so an agent editing it meanwhile gets no conflict from it.
-    session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id)
-        .values(next_sla_check_at=following)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(ticket, "next_sla_check_at", following)
-    return result
+    return result, next((p.at for p in points if p.at > now), None)
 
 
 def _record(
@@ -182,19 +217,21 @@ def _record(
 
 
 def _warn(
-    session: Session, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
+    batch: _Batch, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
 ) -> None:
-    _record(session, ticket, point, clock, now)
+    _record(batch.session, ticket, point, clock, now)
     # The assignee is warned; an unassigned ticket's warning goes to those who dispatch it.
     users = (
         [ticket.assignee_id]
         if ticket.assignee_id is not None
-        else notifications.supervisors_of(session, ticket.team_id)
+        else batch.supervisors(ticket.team_id)
     )
+    # The event's unique key makes this warning new, so its notifications are too.
     notifications.notify(
-        session,
+        batch.session,
         users,
         NotificationKind.SLA_WARNING,
+        check_told=False,
         at=now,
         ticket_id=ticket.id,
         dedupe_key=f"sla:{ticket.id}:{point.metric.value}:warning:{clock}",
@@ -206,8 +243,9 @@ def _warn(
 
 
 def _breach(
-    session: Session, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
+    batch: _Batch, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
 ) -> bool:
+    session = batch.session
     escalate = ticket.assignee_id is None and ticket.escalated_at is None
     _record(session, ticket, point, clock, now, escalated=escalate)
     services.raise_priority(
@@ -227,8 +265,9 @@ def _breach(
         )
     notifications.notify(
         session,
-        notifications.supervisors_of(session, ticket.team_id),
+        batch.supervisors(ticket.team_id),
         NotificationKind.SLA_BREACH,
+        check_told=False,
         at=now,
         ticket_id=ticket.id,
         dedupe_key=f"sla:{ticket.id}:{point.metric.value}:breach:{clock}",
@@ -238,7 +277,7 @@ def _breach(
         escalated=escalate,
         priority=ticket.priority.value,
     )
-    log.warning("%s: %s breached (due %s)", ticket.number, point.metric.value, point.due_at)
+    log.info("%s: %s breached (due %s)", ticket.number, point.metric.value, point.due_at)
     return escalate
 
 

@@ -31,11 +31,13 @@ def notify(
     ticket_id: int | None = None,
     customer_id: int | None = None,
     dedupe_key: str | None = None,
+    check_told: bool = True,
     **data: Any,
 ) -> list[Notification]:
-    """Tell each user once: with a `dedupe_key`, a user who was told already is not told again."""
+    """Tell each user once: with a `dedupe_key`, a user who was told already is not told again
+    (`check_told=False` when the caller knows the key is new; the unique key still guards)."""
     user_ids = sorted({u if isinstance(u, int) else u.id for u in users})
-    if dedupe_key is not None and user_ids:
+    if dedupe_key is not None and user_ids and check_told:
         told = set(
             session.scalars(
                 select(Notification.user_id).where(

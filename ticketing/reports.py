@@ -24,11 +24,9 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     literal_column,
-    not_,
     or_,
     select,
     union_all,
@@ -177,92 +175,110 @@ def _created_in(filters: ReportFilters) -> list[ColumnElement[bool]]:
     ]
 
 
-def _breached(metric: SlaMetric) -> ColumnElement[bool]:
-    return exists().where(
-        SlaEvent.ticket_id == Ticket.id,
-        SlaEvent.metric == metric,
-        SlaEvent.kind == SlaEventKind.BREACH,
-    )
-
-
-def _outcomes() -> dict[SlaMetric, tuple[ColumnElement[bool], ColumnElement[bool]]]:
-    """Per metric, (the clock has an outcome, the outcome is a breach) for a ticket.
+def _clock_outcomes(session: Session, filters: ReportFilters) -> Any:
+    """One row per ticket created in the period: its day, and per metric whether the clock has
+    an outcome (`<metric>_decided`) and whether that outcome is a breach (`<metric>_breached`).
 
     Breaches are the worker's SLA events; a resolution after its due time counts too. A first
     response is decided by the reply (or by resolving); a next-response clock exists once the
-    customer wrote after the first reply, and is decided when it stops running.
+    customer wrote after the first reply, and is decided when it stops running. One pass over
+    the tickets, with the events and customer messages aggregated once and joined.
     """
-    fr_breach = _breached(SlaMetric.FIRST_RESPONSE)
-    nr_breach = _breached(SlaMetric.NEXT_RESPONSE)
-    res_breach = or_(
-        _breached(SlaMetric.RESOLUTION),
-        and_(
-            Ticket.resolved_at.is_not(None),
-            Ticket.resolution_due_at.is_not(None),
-            Ticket.resolved_at > Ticket.resolution_due_at,
-        ),
+    flags = select(
+        SlaEvent.ticket_id,
+        *[func.max(case((SlaEvent.metric == m, 1), else_=0)).label(m.value) for m in SlaMetric],
     )
-    customer_turn = exists().where(
-        Message.ticket_id == Ticket.id,
-        Message.kind == MessageKind.CUSTOMER,
-        Message.created_at > Ticket.first_responded_at,
+    flags = flags.where(SlaEvent.kind == SlaEventKind.BREACH, SlaEvent.at >= filters.start)
+    breached = flags.group_by(SlaEvent.ticket_id).subquery()
+    last_customer = (
+        select(Message.ticket_id, func.max(Message.created_at).label("at"))
+        .where(Message.kind == MessageKind.CUSTOMER, Message.created_at >= filters.start)
+        .group_by(Message.ticket_id)
+        .subquery()
     )
-    return {
+
+    def flag(metric: SlaMetric) -> ColumnElement[bool]:
+        return func.coalesce(breached.c[metric.value], 0) == 1
+
+    late_resolution = and_(
+        Ticket.resolved_at.is_not(None),
+        Ticket.resolution_due_at.is_not(None),
+        Ticket.resolved_at > Ticket.resolution_due_at,
+    )
+    outcomes = {
         SlaMetric.FIRST_RESPONSE: (
-            or_(Ticket.first_responded_at.is_not(None), Ticket.resolved_at.is_not(None), fr_breach),
-            fr_breach,
+            or_(
+                Ticket.first_responded_at.is_not(None),
+                Ticket.resolved_at.is_not(None),
+                flag(SlaMetric.FIRST_RESPONSE),
+            ),
+            flag(SlaMetric.FIRST_RESPONSE),
         ),
         SlaMetric.NEXT_RESPONSE: (
-            or_(nr_breach, and_(customer_turn, Ticket.next_response_due_at.is_(None))),
-            nr_breach,
+            or_(
+                flag(SlaMetric.NEXT_RESPONSE),
+                and_(
+                    last_customer.c.at > Ticket.first_responded_at,
+                    Ticket.next_response_due_at.is_(None),
+                ),
+            ),
+            flag(SlaMetric.NEXT_RESPONSE),
         ),
-        SlaMetric.RESOLUTION: (or_(Ticket.resolved_at.is_not(None), res_breach), res_breach),
+        SlaMetric.RESOLUTION: (
+            or_(Ticket.resolved_at.is_not(None), flag(SlaMetric.RESOLUTION), late_resolution),
+            or_(flag(SlaMetric.RESOLUTION), late_resolution),
+        ),
     }
+    columns = [_day(session, Ticket.created_at, filters).label("day")]
+    for metric, (decided, missed) in outcomes.items():
+        columns.append(case((decided, 1), else_=0).label(f"{metric.value}_decided"))
+        columns.append(case((missed, 1), else_=0).label(f"{metric.value}_breached"))
+    return (
+        select(*columns)
+        .select_from(Ticket)
+        .outerjoin(breached, breached.c.ticket_id == Ticket.id)
+        .outerjoin(last_customer, last_customer.c.ticket_id == Ticket.id)
+        .where(Ticket.sla_policy_id.is_not(None), *_created_in(filters))
+        .cte("clock_outcomes")
+    )
 
 
-# --- the reports --------------------------------------------------------------------------------
+def _compliance(session: Session, filters: ReportFilters, *, by_day: bool) -> list[list[Any]]:
+    per_ticket = _clock_outcomes(session, filters)
+    parts = []
+    for metric in SlaMetric:
+        decided = per_ticket.c[f"{metric.value}_decided"]
+        missed = per_ticket.c[f"{metric.value}_breached"]
+        met = func.coalesce(func.sum(decided - missed), 0)
+        late = func.coalesce(func.sum(missed), 0)
+        keys = [per_ticket.c.day] if by_day else []
+        parts.append(
+            select(
+                *keys,
+                literal(metric.value).label("metric"),
+                met.label("met"),
+                late.label("breached"),
+                _pct(met, met + late).label("pct_met"),
+            ).group_by(*keys)
+        )
+    union = union_all(*parts).subquery()
+    order = [union.c.day, union.c.metric] if by_day else [union.c.metric]
+    return [_plain(r) for r in session.execute(select(union).order_by(*order))]
 
 
 def sla_compliance(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """Per metric: clocks met and breached among tickets created in the period, % met."""
-    parts = []
-    for metric, (decided, breached) in _outcomes().items():
-        met = _count_if(and_(decided, not_(breached)))
-        missed = _count_if(breached)
-        parts.append(
-            select(
-                literal(metric.value).label("metric"),
-                met.label("met"),
-                missed.label("breached"),
-                _pct(met, met + missed).label("pct_met"),
-            ).where(Ticket.sla_policy_id.is_not(None), *_created_in(filters))
-        )
-    rows = session.execute(union_all(*parts)).all()
-    return Table("sla", ["metric", "met", "breached", "pct_met"], [_plain(r) for r in rows])
+    return Table(
+        "sla", ["metric", "met", "breached", "pct_met"], _compliance(session, filters, by_day=False)
+    )
 
 
 def sla_trend(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """SLA compliance per day of creation and metric."""
-    day = _day(session, Ticket.created_at, filters).label("day")
-    parts = []
-    for metric, (decided, breached) in _outcomes().items():
-        met = _count_if(and_(decided, not_(breached)))
-        missed = _count_if(breached)
-        parts.append(
-            select(
-                day,
-                literal(metric.value).label("metric"),
-                met.label("met"),
-                missed.label("breached"),
-                _pct(met, met + missed).label("pct_met"),
-            )
-            .where(Ticket.sla_policy_id.is_not(None), *_created_in(filters))
-            .group_by(day)
-        )
-    union = union_all(*parts).subquery()
-    rows = session.execute(select(union).order_by(union.c.day, union.c.metric)).all()
     return Table(
-        "sla_trend", ["day", "metric", "met", "breached", "pct_met"], [_plain(r) for r in rows]
+        "sla_trend",
+        ["day", "metric", "met", "breached", "pct_met"],
+        _compliance(session, filters, by_day=True),
     )
 
 
