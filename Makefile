@@ -15,7 +15,7 @@ help:
 	@echo "make bench  - run the benchmarks under tests/bench/"
 	@echo "make lock   - regenerate requirements/app.lock from pyproject.toml"
 
-install: $(VENV)/.installed $(RASA_VENV)/.installed
+install: $(VENV)/.installed $(RASA_VENV)/.installed $(STATIC)/.installed
 
 # --- the application environment: our code on current libraries -------------------------------
 $(VENV)/.installed: requirements/app.lock
@@ -34,6 +34,13 @@ $(RASA_VENV)/.installed:
 
 model:
 	@true
+
+# --- the supervisor dashboard's chart library, from the npm lock file (served as a static file;
+# nothing is fetched when the page runs)
+STATIC := ticketing/web/reports
+$(STATIC)/.installed: $(STATIC)/package.json $(STATIC)/package-lock.json
+	cd $(STATIC) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 # --- database -----------------------------------------------------------------------------------
 db: $(VENV)/.installed

@@ -275,7 +275,8 @@ def can_see(user: User, ticket: Ticket) -> bool:
 def get_ticket(session: Session, number_or_id: str | int, *, for_update: bool = False) -> Ticket:
     """Load a ticket by number (T-000123) or id; NotFound when there is none."""
     ticket_id = number_or_id if isinstance(number_or_id, int) else parse_ticket_number(number_or_id)
-    if ticket_id is None:
+    # Ids are 32-bit: a longer number names no ticket (PostgreSQL would refuse to compare it).
+    if ticket_id is None or not 0 < ticket_id < 2**31:
         raise NotFound(f"no ticket {number_or_id}")
     stmt = select(Ticket).where(Ticket.id == ticket_id)
     if for_update:
