@@ -829,7 +829,7 @@ def ticket_conditions(filters: TicketFilters, now: datetime) -> list[ColumnEleme
             Ticket.description.ilike(pattern, escape="\\"),
             Ticket.order_number.ilike(pattern, escape="\\"),
         ]
-        if number is not None:
+        if number is not None and number < 2**31:  # a bigger one is no ticket's
             matches.append(Ticket.id == number)
         conditions.append(or_(*matches))
     return conditions
