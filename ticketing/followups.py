@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ticketing.models import (
     CallbackReason,
@@ -215,6 +215,7 @@ def process_due(
                     .order_by(FollowUp.next_action_at)
                     .limit(batch)
                     .with_for_update(skip_locked=True)
+                    .options(selectinload(FollowUp.ticket).selectinload(Ticket.customer))
                 )
             )
             for row in rows:
