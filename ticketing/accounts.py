@@ -96,7 +96,8 @@ def create_user(
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this username and password, or None."""
-    user = get_user(session, username)
+    # A name no user can have is not looked up (PostgreSQL would refuse one holding NUL).
+    user = get_user(session, username) if USERNAME.match(username) else None
     if user is None:
         verify_password(_DUMMY_HASH, password)
         return None
