@@ -42,6 +42,12 @@ $(STATIC)/.installed: $(STATIC)/package.json $(STATIC)/package-lock.json
 	cd $(STATIC) && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# --- complaint triage: trains the spaCy pipeline into models/triage/ only when its labelled data
+# or code changed (content-hash stamp). Scores: $(BIN)/python -m ticketing.triage_train report
+.PHONY: triage
+triage: $(VENV)/.installed
+	$(BIN)/python -m ticketing.triage_train train
+
 # --- database -----------------------------------------------------------------------------------
 db: $(VENV)/.installed
 	$(BIN)/python -m ticketing db upgrade
