@@ -1,0 +1,48 @@
+"""One ticket's page: its history with who did what, and every message including notes."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.helpers import Desk, auth, stored
+from tests.factories import make_customer, make_ticket
+from ticketing import services
+from ticketing.models import Ticket
+
+
+def test_detail_shows_history_with_actor_names_and_all_messages(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    def build(session: Session) -> Ticket:
+        customer = make_customer(session)
+        customer.name = "王女士"
+        ticket = make_ticket(session, customer=customer, team=session.merge(desk.team_a))
+        services.add_customer_message(session, ticket, "请尽快处理")
+        return ticket
+
+    ticket = stored(session_factory, build)
+    base = f"/api/tickets/{ticket.number}"
+    client.post(f"{base}/claim", headers=auth(desk.alice))
+    client.post(f"{base}/notes", json={"body": "先核实订单"}, headers=auth(desk.alice))
+    client.post(f"{base}/replies", json={"body": "已为您补发"}, headers=auth(desk.alice))
+
+    detail = client.get(base, headers=auth(desk.ann)).json()
+
+    assert [(m["kind"], m["author_name"], m["body"]) for m in detail["messages"]] == [
+        ("customer", None, "请尽快处理"),
+        ("note", "alice", "先核实订单"),
+        ("agent", "alice", "已为您补发"),
+    ]
+    events = [(e["kind"], e["actor_kind"], e["actor_name"]) for e in detail["events"]]
+    assert events[0] == ("created", "customer", "王女士")
+    assert ("claimed", "agent", "alice") in events
+    assert ("note", "agent", "alice") in events
+    assert all(e["created_at"].endswith("Z") for e in detail["events"])
+
+
+def test_missing_ticket_is_404(client: TestClient, desk: Desk) -> None:
+    response = client.get("/api/tickets/T-000777", headers=auth(desk.alice))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no ticket T-000777"}

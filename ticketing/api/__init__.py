@@ -1,0 +1,1 @@
+"""The desk API: FastAPI over the service layer, for agents, supervisors and admins."""

@@ -1,0 +1,118 @@
+"""Exception handlers: each domain error to one HTTP status, and nothing internal leaks out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TicketingError
+
+logger = logging.getLogger("ticketing.api")
+
+
+def validation_detail(loc: Sequence[str | int], msg: str) -> list[dict[str, Any]]:
+    """The 422 body FastAPI uses, so clients read one shape whoever refused the value."""
+    return [{"loc": list(loc), "msg": msg, "type": "value_error"}]
+
+
+def _where(request: Request, field: str) -> str:
+    if field in request.path_params:
+        return "path"
+    if field in request.query_params:
+        return "query"
+    return "body"
+
+
+async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    loc = [_where(request, exc.field), exc.field] if exc.field else ["body"]
+    return JSONResponse(
+        {"detail": validation_detail(loc, exc.message)},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+def _domain(status_code: int) -> Any:
+    async def handler(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TicketingError)
+        return JSONResponse({"detail": exc.message}, status_code=status_code)
+
+    return handler
+
+
+async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own shape minus `input` and `ctx`: no echo of a message body or a huge string.
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _stale(_request: Request, _exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "the ticket was changed by someone else at the same time; reload and retry"},
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+def _kind(exc: Exception) -> str:
+    """The driver's error class: database messages quote the values, which may be personal."""
+    return type(getattr(exc, "orig", None) or exc).__name__
+
+
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("integrity error on %s %s: %s", request.method, request.url.path, _kind(exc))
+    return JSONResponse(
+        {"detail": "the change conflicts with data stored meanwhile; reload and retry"},
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value the database refused that validation let through: still the client's input.
+    logger.warning(
+        "database refused a value on %s %s: %s", request.method, request.url.path, _kind(exc)
+    )
+    return JSONResponse(
+        {"detail": validation_detail(["body"], "a value is out of range or not acceptable")},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unavailable on %s %s: %s", request.method, request.url.path, _kind(exc))
+    return JSONResponse(
+        {"detail": "the database is busy or unavailable; retry shortly"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"detail": "internal error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler on `app`."""
+    app.add_exception_handler(NotFound, _domain(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(Conflict, _domain(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(PermissionDenied, _domain(status.HTTP_403_FORBIDDEN))
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(Exception, _internal)

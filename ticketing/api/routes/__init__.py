@@ -1,0 +1,1 @@
+"""The desk API's routes, one module per resource."""

@@ -1,0 +1,282 @@
+"""Request and response bodies of the desk API, named by role (TicketCreate, TicketPublic...)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ticketing import services
+from ticketing.models import (
+    ActorKind,
+    Category,
+    Channel,
+    EventKind,
+    MessageKind,
+    Priority,
+    Role,
+    Severity,
+    SlaMetric,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Ids are 32-bit in the database; a bigger number is refused before it reaches a query.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+NoNul = AfterValidator(_no_nul)
+Subject = Annotated[str, Field(min_length=1, max_length=services.SUBJECT_MAX), NoNul]
+Description = Annotated[str, Field(max_length=services.DESCRIPTION_MAX), NoNul]
+Body = Annotated[str, Field(min_length=1, max_length=services.BODY_MAX), NoNul]
+ConversationId = Annotated[str, Field(min_length=1, max_length=128), NoNul]
+OrderNumber = Annotated[str, Field(min_length=1, max_length=64), NoNul]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", max_length=8)]
+SearchText = Annotated[str, Field(max_length=200), NoNul]
+# Keyset cursors are short base64 strings; anything long is not one of ours.
+Cursor = Annotated[str, Field(max_length=200), NoNul]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused, so a misspelt field is not silently lost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- auth, users, teams -------------------------------------------------------------------------
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+
+
+class UserPublic(Public):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    team_id: int | None
+    is_active: bool
+
+
+class UsersPublic(BaseModel):
+    data: list[UserPublic]
+    count: int
+
+
+class UserRef(Public):
+    id: int
+    display_name: str
+
+
+class TeamPublic(Public):
+    id: int
+    name: str
+    description: str
+
+
+class TeamsPublic(BaseModel):
+    data: list[TeamPublic]
+    count: int
+
+
+class TeamRef(Public):
+    id: int
+    name: str
+
+
+# --- tickets ------------------------------------------------------------------------------------
+
+
+class TicketCreate(Input):
+    subject: Subject
+    description: Description = ""
+    category: Category = Category.OTHER
+    severity: Severity = Severity.GENERAL
+    priority: Priority | None = Field(
+        default=None, description="default: from severity and the customer's tier"
+    )
+    channel: Channel = Channel.API
+    conversation_id: ConversationId | None = None
+    order_number: OrderNumber | None = None
+    language: Language = "zh"
+    team_id: Id | None = None
+    customer_id: Id | None = None
+
+
+class TicketAssign(Input):
+    assignee_id: Id | None = Field(description="null unassigns the ticket")
+
+
+class TicketStatusChange(Input):
+    status: Status
+
+
+class TicketTriage(Input):
+    category: Category | None = None
+    severity: Severity | None = None
+    priority: Priority | None = None
+    team_id: Id | None = None
+
+
+class MessageCreate(Input):
+    body: Body
+
+
+class TicketQuery(BaseModel):
+    """The filters of the ticket list; list filters repeat (`?status=new&status=open`)."""
+
+    status: list[Status] = []
+    priority: list[Priority] = []
+    category: list[Category] = []
+    severity: list[Severity] = []
+    channel: list[Channel] = []
+    team_id: Id | None = None
+    assignee_id: Id | None = None
+    assignee: Literal["me"] | None = Field(default=None, description="`me`: my tickets")
+    unassigned: bool = False
+    customer_id: Id | None = None
+    conversation_id: ConversationId | None = None
+    breached: bool | None = Field(default=None, description="an SLA clock is overdue (or not)")
+    q: SearchText | None = Field(
+        default=None, description="words in subject, description or order number; T-000123"
+    )
+    sort: Literal["newest", "oldest", "due"] = "newest"
+    cursor: Cursor | None = Field(default=None, description="`next_cursor` of the last page")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class SlaBreached(BaseModel):
+    """Per SLA clock: overdue now (or when it paused)."""
+
+    first_response: bool
+    next_response: bool
+    resolution: bool
+
+
+class TicketPublic(Public):
+    number: str = Field(examples=["T-000123"])
+    subject: str
+    description: str
+    category: Category
+    severity: Severity
+    priority: Priority
+    status: Status
+    channel: Channel
+    language: str
+    customer_id: int | None
+    team: TeamRef | None
+    assignee: UserRef | None
+    conversation_id: str | None
+    order_number: str | None
+    handed_off: bool
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    first_response_due_at: datetime | None
+    next_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    sla_paused_at: datetime | None
+    next_deadline_at: datetime | None
+    sla_breached: SlaBreached
+
+    @classmethod
+    def of(cls, ticket: Ticket, now: datetime) -> TicketPublic:
+        return cls.model_validate(
+            {**_ticket_fields(ticket), "sla_breached": _breached(ticket, now)}
+        )
+
+
+class TicketsPublic(BaseModel):
+    data: list[TicketPublic]
+    count: int = Field(description="tickets matching the filters, on every page")
+    next_cursor: str | None
+
+
+class EventPublic(Public):
+    id: int
+    kind: EventKind
+    actor_kind: ActorKind
+    actor_name: str | None = Field(description="the desk user or customer who acted")
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class MessagePublic(Public):
+    id: int
+    kind: MessageKind
+    author_name: str | None
+    body: str
+    created_at: datetime
+
+
+class TicketDetail(TicketPublic):
+    events: list[EventPublic]
+    messages: list[MessagePublic] = Field(description="internal notes included")
+
+    @classmethod
+    def of(cls, ticket: Ticket, now: datetime) -> TicketDetail:
+        return cls.model_validate(
+            {
+                **_ticket_fields(ticket),
+                "sla_breached": _breached(ticket, now),
+                "events": [_event(event, ticket) for event in ticket.events],
+                "messages": [
+                    {
+                        "id": m.id,
+                        "kind": m.kind,
+                        "author_name": m.author.display_name if m.author else None,
+                        "body": m.body,
+                        "created_at": m.created_at,
+                    }
+                    for m in ticket.messages
+                ],
+            }
+        )
+
+
+def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    names = set(TicketPublic.model_fields) - {"sla_breached"}
+    return {name: getattr(ticket, name) for name in names}
+
+
+def _breached(ticket: Ticket, now: datetime) -> SlaBreached:
+    flags = services.sla_breaches(ticket, now)
+    return SlaBreached(
+        first_response=flags[SlaMetric.FIRST_RESPONSE],
+        next_response=flags[SlaMetric.NEXT_RESPONSE],
+        resolution=flags[SlaMetric.RESOLUTION],
+    )
+
+
+def _event(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
+    if event.actor_user is not None:
+        actor_name: str | None = event.actor_user.display_name
+    elif event.actor_kind is ActorKind.CUSTOMER and ticket.customer is not None:
+        actor_name = ticket.customer.name
+    else:
+        actor_name = None
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "actor_kind": event.actor_kind,
+        "actor_name": actor_name,
+        "data": event.data,
+        "created_at": event.created_at,
+    }
