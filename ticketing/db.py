@@ -18,6 +18,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for `url` (default: the configured database) with per-backend settings."""
     url = url or get_settings().database_url
     parsed = make_url(url)
+    # Statement parameters hold customer text and phone numbers: keep them out of error logs.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
