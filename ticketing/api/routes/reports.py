@@ -1,0 +1,160 @@
+"""Supervisor reports: JSON and CSV for every table, and the dashboard page that draws them."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+from string import Template
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import BaseModel
+
+from ticketing import reports
+from ticketing.api.deps import CurrentSupervisor, SessionDep
+from ticketing.clock import utcnow
+from ticketing.errors import InvalidInput, NotFound
+from ticketing.models import Category, Channel, Priority, Severity, Tier
+
+router = APIRouter(tags=["reports"])
+
+WEB = Path(__file__).resolve().parent.parent.parent / "web" / "reports"
+# The files the dashboard may load, and where they are: nothing else under WEB is served.
+STATIC = {
+    "app.js": WEB / "app.js",
+    "style.css": WEB / "style.css",
+    "chart.js": WEB / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js",
+}
+# No inline script or style, nothing from another origin: customer text cannot run as code.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+class ReportPublic(BaseModel):
+    name: str
+    start: datetime
+    end: datetime
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class ReportsPublic(BaseModel):
+    data: list[str]
+
+
+def report_filters(
+    start: Annotated[datetime | None, Query(description="period start (ISO, with offset)")] = None,
+    end: Annotated[datetime | None, Query(description="period end, exclusive")] = None,
+    days: Annotated[int, Query(ge=1, le=366, description="whole local days up to today")] = 30,
+    team_id: int | None = None,
+    agent_id: int | None = None,
+    category: Category | None = None,
+    severity: Severity | None = None,
+    priority: Priority | None = None,
+    channel: Channel | None = None,
+    tier: Tier | None = None,
+    tz: Annotated[str, Query(max_length=64)] = "Asia/Shanghai",
+) -> reports.ReportFilters:
+    """The period (start/end, or the last `days` days) and the slices, checked."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone {tz}", field="tz") from None
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput(f"{name} needs a UTC offset, e.g. +08:00", field=name)
+    default_start, default_end = reports.period(days, utcnow(), tz)
+    start, end = start or default_start, end or default_end
+    if end <= start:
+        raise InvalidInput("end must be after start", field="end")
+    return reports.ReportFilters(
+        start=start,
+        end=end,
+        team_id=team_id,
+        agent_id=agent_id,
+        category=category,
+        severity=severity,
+        priority=priority,
+        channel=channel,
+        tier=tier,
+        timezone=tz,
+    )
+
+
+FiltersDep = Annotated[reports.ReportFilters, Depends(report_filters)]
+
+
+def _table(session: SessionDep, name: str, filters: reports.ReportFilters) -> reports.Table:
+    if name not in reports.REPORTS:
+        raise NotFound(f"no report {name}")
+    return reports.run(session, name, filters, utcnow())
+
+
+@router.get("/api/reports")
+def list_reports(_supervisor: CurrentSupervisor) -> ReportsPublic:
+    """The names of the reports."""
+    return ReportsPublic(data=list(reports.REPORTS))
+
+
+# Declared before /{name}, which would otherwise take "sla.csv" for a report's name.
+@router.get("/api/reports/{name}.csv", response_class=Response)
+def report_csv(
+    session: SessionDep, _supervisor: CurrentSupervisor, name: str, filters: FiltersDep
+) -> Response:
+    """One report as CSV (UTF-8 with a byte-order mark, for Excel)."""
+    table = _table(session, name, filters)
+    filename = f"kefu-{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
+    return Response(
+        reports.to_csv(table),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/api/reports/{name}")
+def report_json(
+    session: SessionDep, _supervisor: CurrentSupervisor, name: str, filters: FiltersDep
+) -> ReportPublic:
+    """One report: its columns and rows for the period and slices asked for."""
+    table = _table(session, name, filters)
+    return ReportPublic(
+        name=table.name,
+        start=filters.start,
+        end=filters.end,
+        columns=table.columns,
+        rows=table.rows,
+    )
+
+
+_PAGE = Template((WEB / "index.html").read_text(encoding="utf-8"))
+
+
+def _options(values: list[str]) -> str:
+    return "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values)
+
+
+@router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+def dashboard() -> HTMLResponse:
+    """The supervisor dashboard; its script signs in and reads the API with a bearer token."""
+    page = _PAGE.substitute(
+        categories=_options([c.value for c in Category]),
+        severities=_options([s.value for s in Severity]),
+        priorities=_options([p.value for p in Priority]),
+        channels=_options([c.value for c in Channel]),
+        tiers=_options([t.value for t in Tier]),
+    )
+    return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
+
+
+@router.get("/reports/static/{filename}", include_in_schema=False)
+def dashboard_file(filename: str) -> FileResponse:
+    path = STATIC.get(filename)
+    if path is None or not path.is_file():
+        raise NotFound(f"no file {filename}")
+    media = "text/css" if filename.endswith(".css") else "text/javascript"
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
