@@ -28,12 +28,21 @@ lock:
 	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/app.lock
 
 # --- the Rasa environment: Rasa 3.6.21 only, for rasa train/run/test ----------------------------
-# (filled in by the Rasa environment work)
-$(RASA_VENV)/.installed:
-	@echo "Rasa environment not set up yet"
+# Rasa 3.6 says Requires-Python <3.11: the lock pins every package, so install without resolving.
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	test -x $(RASA_VENV)/bin/python || $(PY) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps --ignore-requires-python -r requirements/rasa.lock
+	$(RASA_VENV)/bin/rasa --version >/dev/null
+	touch $@
 
-model:
-	@true
+.PHONY: lock-rasa
+lock-rasa:
+	PY=$(PY) scripts/lock_rasa.sh
+
+# Trains only when config.yml, the domain, data/ or the Rasa pin changed (models/kefu-<hash>.tar.gz),
+# then makes models/current.tar.gz the same file (for the Procfile).
+model: $(VENV)/.installed $(RASA_VENV)/.installed
+	$(BIN)/python scripts/train_model.py
 
 # --- the supervisor dashboard's chart library, from the npm lock file (served as a static file;
 # nothing is fetched when the page runs)

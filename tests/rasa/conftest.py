@@ -1,0 +1,268 @@
+"""Real Rasa and action servers for end-to-end tests (marker `rasa`).
+
+`rasa_server` starts, once per test session, the action server (this environment's rasa-sdk) and a
+Rasa server (.venv-rasa) with the model `make model` built for the current training data, each on
+a free localhost port, and stops both at the end. Tests talk to it through `RasaServer.say` and
+`RasaServer.tracker`, each with its own conversation from the `sender_id` fixture. A failing
+test's report ends with both servers' logs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+from scripts.train_model import model_path
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+ACTION_SERVER_START_TIMEOUT = 60.0
+RASA_START_TIMEOUT = 240.0  # 25-40 s on 2 idle cores; CI may be busier
+LOG_TAIL_CHARS = 20_000
+SERVERS = pytest.StashKey[list["ServerProcess"]]()
+
+
+@dataclass
+class ServerProcess:
+    """A server running as its own process group, its output going to a log file."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    log_file: IO[bytes]
+
+    def log_tail(self) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return text[-LOG_TAIL_CHARS:]
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group (Sanic forks workers), SIGKILL if that is not enough."""
+        for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+            if self.process.poll() is not None:
+                break
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                continue
+        # Children the leader left behind die with the group even when the leader exited first.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.log_file.close()
+
+
+@dataclass
+class RasaServer:
+    """A running Rasa server with its API enabled, and the action server behind it."""
+
+    url: str
+    token: str
+    model: Path
+    actions: ServerProcess
+    rasa: ServerProcess
+    http: httpx.Client = field(repr=False)
+
+    def say(self, sender_id: str, text: str) -> list[dict[str, Any]]:
+        """Send one customer message through the REST channel; the bot's replies."""
+        response = self.http.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text}
+        )
+        response.raise_for_status()
+        replies: list[dict[str, Any]] = response.json()
+        return replies
+
+    def tracker(self, sender_id: str) -> dict[str, Any]:
+        """The conversation's tracker as Rasa's HTTP API returns it."""
+        response = self.http.get(
+            f"{self.url}/conversations/{sender_id}/tracker", params={"token": self.token}
+        )
+        response.raise_for_status()
+        tracker: dict[str, Any] = response.json()
+        return tracker
+
+    def status(self) -> dict[str, Any]:
+        response = self.http.get(f"{self.url}/status", params={"token": self.token})
+        response.raise_for_status()
+        status: dict[str, Any] = response.json()
+        return status
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(
+    config: pytest.Config,
+    name: str,
+    argv: list[str],
+    url: str,
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+) -> ServerProcess:
+    log_path = log_dir / f"{name}.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so stop() reaches every worker
+    )
+    server = ServerProcess(name, url, process, log_path, log_file)
+    config.stash.setdefault(SERVERS, []).append(server)
+    return server
+
+
+def wait_until_ready(server: ServerProcess, probe: Callable[[], bool], timeout: float) -> float:
+    """Seconds until `probe` holds; fails early if the server exits, with its log."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"{server.name} exited with code {server.process.returncode} while starting; "
+                f"log {server.log_path}:\n{server.log_tail()}"
+            )
+        try:
+            if probe():
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(
+        f"{server.name} did not answer within {timeout:.0f} s; "
+        f"log {server.log_path}:\n{server.log_tail()}"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        for server in item.config.stash.get(SERVERS, []):
+            report.sections.append((f"{server.name} log ({server.log_path})", server.log_tail()))
+    return report
+
+
+@pytest.fixture(scope="session")
+def rasa_model() -> Path:
+    """The model `make model` trained from the current config, domain and data."""
+    model = model_path()
+    if not model.exists():
+        message = (
+            f"no Rasa model for the current training data ({model.relative_to(ROOT)}): "
+            "run `make model`"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run `make model` before the tests: {message}")
+        pytest.skip(message)
+    if not RASA.exists():
+        pytest.fail(f"{RASA} is missing: run `make .venv-rasa/.installed`")
+    return model
+
+
+@pytest.fixture(scope="session")
+def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("server-logs")
+
+
+@pytest.fixture(scope="session")
+def action_server(
+    request: pytest.FixtureRequest, rasa_model: Path, server_logs: Path
+) -> Iterator[ServerProcess]:
+    """Kefu's action server (rasa-sdk from this environment), answering /health."""
+    port = free_port()
+    server = start_server(
+        request.config,
+        "action-server",
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        f"http://127.0.0.1:{port}",
+        server_logs,
+        env={"SANIC_HOST": "127.0.0.1"},
+    )
+    try:
+        with httpx.Client(timeout=2.0) as http:
+            wait_until_ready(
+                server,
+                lambda: http.get(f"{server.url}/health").status_code == 200,
+                ACTION_SERVER_START_TIMEOUT,
+            )
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(
+    request: pytest.FixtureRequest,
+    rasa_model: Path,
+    action_server: ServerProcess,
+    server_logs: Path,
+) -> Iterator[RasaServer]:
+    """Rasa 3.6 (.venv-rasa) serving the model, calling the action server, API behind a token."""
+    port = free_port()
+    token = secrets.token_urlsafe(16)
+    endpoints = server_logs / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_server.url}/webhook"\n')
+    argv = [
+        str(RASA),
+        "run",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--model",
+        str(rasa_model),
+        "--endpoints",
+        str(endpoints),
+    ]
+    server = start_server(
+        request.config, "rasa-server", argv, f"http://127.0.0.1:{port}", server_logs
+    )
+    try:
+        with httpx.Client(timeout=30.0) as http:
+            rasa = RasaServer(server.url, token, rasa_model, action_server, server, http)
+            wait_until_ready(
+                server,
+                lambda: (
+                    http.get(f"{server.url}/status", params={"token": token}).status_code == 200
+                ),
+                RASA_START_TIMEOUT,
+            )
+            yield rasa
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sender_id() -> str:
+    """A new conversation for each test."""
+    return f"test-{uuid.uuid4().hex}"
