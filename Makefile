@@ -41,7 +41,7 @@ lock-rasa:
 
 # Trains only when config.yml, the domain, data/ or the Rasa pin changed (models/kefu-<hash>.tar.gz),
 # then makes models/current.tar.gz the same file (for the Procfile).
-model: $(VENV)/.installed $(RASA_VENV)/.installed
+model: $(VENV)/.installed $(RASA_VENV)/.installed triage
 	$(BIN)/python scripts/train_model.py
 
 # --- the supervisor dashboard's chart library, from the npm lock file (served as a static file;
@@ -81,7 +81,7 @@ pytest: $(VENV)/.installed
 test: install model lint typecheck pytest
 
 bench: install model
-	$(BIN)/pytest tests/bench -p no:cacheprovider -s -o addopts="" --timeout=0
+	set -e; for f in tests/bench/bench_*.py; do m=$${f%.py}; $(BIN)/python -m $${m//\//.}; done
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var .mypy_cache .ruff_cache .pytest_cache

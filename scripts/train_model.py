@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path("config.yml")
-DOMAIN = Path("bot/domain.yml")  # a file today; a folder of domain files works the same way
+DOMAIN = Path("bot/domain")  # a folder of domain files, one per topic, merged by Rasa
 DATA = Path("data")
 RASA_LOCK = Path("requirements/rasa.lock")
 MODELS = Path("models")

@@ -13,14 +13,14 @@ from tests.rasa.conftest import RasaServer
 
 pytestmark = pytest.mark.rasa
 
-DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain.yml"
+DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
 
 
 def response_texts(language: str, utter: str | None = None) -> set[str]:
     """The texts of the domain's response variations for one language (of one response)."""
-    responses: dict[str, list[dict[str, Any]]] = yaml.safe_load(DOMAIN.read_text("utf-8"))[
-        "responses"
-    ]
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(DOMAIN.glob("*.yml")):
+        responses.update(yaml.safe_load(path.read_text("utf-8")).get("responses") or {})
     return {
         variation["text"]
         for name, variations in responses.items()
