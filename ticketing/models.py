@@ -424,6 +424,9 @@ class Message(Base):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What a chat channel shows beside the text: the bot's buttons ([{"title", "payload"}]),
+    # an image URL. None for plain text.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     ticket: Mapped[Ticket | None] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
@@ -467,8 +470,24 @@ class Conversation(Base):
 
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by one deliverer until `lease_until`
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
+
+
+class OutboxKind(enum.StrEnum):
+    """What an outbox row asks for; bot/outbox.py delivers each kind (payloads as documented)."""
+
+    # To the customer: {"text", "sender": "bot"|"agent", "message_id", "author_name", "buttons":
+    # [{"title", "payload"}], "image"}
+    TEXT = "text"
+    # A change the customer's channel shows: {"event": "queued"}, {"event": "agent_joined",
+    # "agent_name"}, {"event": "handed_back"}
+    EVENT = "event"
+    # Rasa's external intent (follow-up survey): {"intent", "entities"}; the bot's replies follow
+    TRIGGER_INTENT = "trigger_intent"
+    # Hand back to the bot: Rasa gets `resume` then `action_listen`, then the state goes to bot
+    RASA_RESUME = "rasa_resume"
 
 
 class OutboxMessage(Base):
@@ -481,7 +500,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
-    kind: Mapped[str] = mapped_column(String(32))  # "text", "trigger_intent", ...
+    kind: Mapped[str] = mapped_column(String(32))  # an OutboxKind
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
         _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
@@ -491,6 +510,10 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A deliverer claims a row by a conditional UPDATE to `sending`; if it dies mid-delivery,
+    # another may take the row over once the lease has run out (bot/outbox.py).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"

@@ -28,6 +28,8 @@ from ticketing.models import (
     BusinessCalendar,
     Category,
     Channel,
+    Conversation,
+    ConversationState,
     Customer,
     CustomerIdentity,
     EventKind,
@@ -37,6 +39,9 @@ from ticketing.models import (
     Message,
     MessageKind,
     NotificationKind,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
     Priority,
     Role,
     Severity,
@@ -552,7 +557,9 @@ def _add_message(
 def reply_to_customer(
     session: Session, ticket: Ticket, actor: Actor, body: str, *, at: datetime | None = None
 ) -> Message:
-    """A public reply by an agent: meets the response clocks and opens a new ticket."""
+    """A public reply by an agent: meets the response clocks and opens a new ticket. On a chat
+    conversation the agent joins it (the bot falls silent) and the reply goes out on the
+    customer's channel through the outbox."""
     at = _now(at)
     if ticket.status is Status.CLOSED:
         raise Conflict(f"{ticket.number} is closed; reopen it to reply")
@@ -562,6 +569,7 @@ def reply_to_customer(
     _set_sla_state(ticket, sla.agent_replied(_sla_state(ticket), at))
     if ticket.status is Status.NEW:
         _set_status(session, ticket, Status.OPEN, actor, at)
+    _send_to_conversation(session, ticket, message, actor, at)
     return message
 
 
@@ -952,3 +960,356 @@ def due_tickets(
     if after is not None:
         stmt = stmt.where(Ticket.next_deadline_at > after)
     return list(session.scalars(stmt.order_by(Ticket.next_deadline_at).limit(limit)))
+
+
+# --- chat conversations -------------------------------------------------------------------------
+# The gateway (bot/) calls these for every message on a chat channel; they know nothing of Rasa or
+# of any channel's protocol. Whatever must leave the system is an outbox row written here, in the
+# caller's transaction, and delivered by bot/outbox.py after the commit.
+
+CHAT_IDENTITIES: dict[Channel, IdentityKind] = {
+    Channel.WEB: IdentityKind.WEB,
+    Channel.TELEGRAM: IdentityKind.TELEGRAM,
+}
+CUSTOMER_VISIBLE: tuple[MessageKind, ...] = (
+    MessageKind.CUSTOMER,
+    MessageKind.BOT,
+    MessageKind.AGENT,
+)
+OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
+EXTERNAL_ID_MAX = 100
+HISTORY_MAX = 200
+
+
+def conversation_id_for(channel: Channel, external_id: str) -> str:
+    """The channel-qualified conversation id, e.g. `web:3f2a...` or `telegram:123456789`."""
+    if channel not in CHAT_IDENTITIES:
+        raise InvalidInput(f"{channel.value} is not a chat channel", field="channel")
+    value = external_id.strip()
+    if not value or len(value) > EXTERNAL_ID_MAX or not value.isprintable() or " " in value:
+        raise InvalidInput("the channel's conversation id is not valid", field="external_id")
+    return f"{channel.value}:{value}"
+
+
+def get_or_create_conversation(
+    session: Session,
+    channel: Channel,
+    external_id: str,
+    *,
+    display_name: str | None = None,
+    language: str | None = None,
+    at: datetime | None = None,
+) -> Conversation:
+    """The conversation of a channel identity, with its customer; both created on first contact."""
+    conversation_id = conversation_id_for(channel, external_id)
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        return conversation
+    at = _now(at)
+    customer = get_or_create_customer(
+        session,
+        CHAT_IDENTITIES[channel],
+        external_id.strip(),
+        name=(display_name or "").strip()[:120],
+        language=language or "zh",
+    )
+    conversation = Conversation(
+        id=conversation_id,
+        channel=channel,
+        customer=customer,
+        state=ConversationState.BOT,
+        language=language or customer.language,
+        created_at=at,
+        last_message_at=at,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def open_ticket_of(session: Session, conversation_id: str) -> Ticket | None:
+    """The newest ticket of the conversation that is not resolved or closed."""
+    return session.scalars(
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    conversation: Conversation
+    message: Message
+    ticket: Ticket | None  # the open ticket the message was added to
+
+
+def record_inbound_message(
+    session: Session,
+    channel: Channel,
+    external_id: str,
+    body: str,
+    *,
+    display_name: str | None = None,
+    language: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> InboundRecord:
+    """A customer wrote on a chat channel: the message is kept whoever answers it. On the
+    conversation's open ticket it runs that ticket's SLA clocks (next response, resumption)."""
+    at = _now(at)
+    text = _text(body, "body", max_len=BODY_MAX)
+    conversation = get_or_create_conversation(
+        session, channel, external_id, display_name=display_name, language=language, at=at
+    )
+    if language:
+        conversation.language = language
+    conversation.last_message_at = at
+    ticket = open_ticket_of(session, conversation.id)
+    if ticket is not None:
+        message = add_customer_message(session, ticket, text, at=at)
+    else:
+        message = Message(
+            conversation_id=conversation.id, kind=MessageKind.CUSTOMER, body=text, created_at=at
+        )
+        session.add(message)
+    message.data = data or None
+    session.flush()
+    return InboundRecord(conversation, message, ticket)
+
+
+def enqueue_outbound(
+    session: Session,
+    conversation: Conversation,
+    kind: OutboxKind,
+    payload: dict[str, Any],
+    *,
+    at: datetime | None = None,
+) -> OutboxMessage:
+    """Put something on the outbox for the conversation's channel (delivered after commit)."""
+    at = _now(at)
+    row = OutboxMessage(
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        kind=kind.value,
+        payload=payload,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_bot_reply(
+    session: Session,
+    conversation: Conversation,
+    text: str | None,
+    *,
+    buttons: Sequence[Mapping[str, Any]] = (),
+    image: str | None = None,
+    at: datetime | None = None,
+) -> tuple[Message, OutboxMessage]:
+    """What the bot answered, kept in the conversation (and on its open ticket) and put on the
+    outbox for the customer."""
+    at = _now(at)
+    body = (text or "").strip() or (image or "").strip()
+    clean_buttons = [
+        {"title": str(b.get("title", ""))[:200], "payload": str(b.get("payload", ""))[:500]}
+        for b in buttons
+    ]
+    ticket = open_ticket_of(session, conversation.id)
+    if ticket is not None:
+        message = record_bot_message(session, ticket, body, at=at)
+    else:
+        message = Message(
+            conversation_id=conversation.id,
+            kind=MessageKind.BOT,
+            body=_text(body, "body", max_len=BODY_MAX),
+            created_at=at,
+        )
+        session.add(message)
+    data: dict[str, Any] = {}
+    if clean_buttons:
+        data["buttons"] = clean_buttons
+    if image:
+        data["image"] = image
+    message.data = data or None
+    conversation.last_message_at = at
+    session.flush()
+    row = enqueue_outbound(
+        session,
+        conversation,
+        OutboxKind.TEXT,
+        {"message_id": message.id, "sender": "bot", "text": message.body, **data},
+        at=at,
+    )
+    return message, row
+
+
+def _transcript(session: Session, conversation_id: str, limit: int = 10) -> str:
+    rows = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.kind.in_(CUSTOMER_VISIBLE))
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ).all()
+    return "\n".join(f"{m.kind.value}: {m.body}" for m in reversed(rows))
+
+
+def _handoff_subject(session: Session, conversation: Conversation) -> str:
+    last = session.scalars(
+        select(Message.body)
+        .where(Message.conversation_id == conversation.id, Message.kind == MessageKind.CUSTOMER)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).first()
+    label = "在线咨询" if conversation.language == "zh" else "Chat"
+    snippet = " ".join((last or "").split())
+    if len(snippet) > 80:
+        snippet = snippet[:79] + "…"
+    return f"{label}: {snippet}" if snippet else label
+
+
+def hand_off_conversation(
+    session: Session,
+    conversation: Conversation,
+    actor: Actor,
+    *,
+    reason: str,
+    at: datetime | None = None,
+) -> Ticket:
+    """The conversation wants a human: the bot falls silent (state `queued`) and the
+    conversation's open ticket, created now if there is none, is marked handed off so it shows
+    in the desk's queues. `reason` goes into the ticket's history (request, fallback, bot_down)."""
+    at = _now(at)
+    ticket = open_ticket_of(session, conversation.id)
+    if ticket is None:
+        ticket = create_ticket(
+            session,
+            subject=_handoff_subject(session, conversation),
+            description=_transcript(session, conversation.id)[:DESCRIPTION_MAX],
+            channel=conversation.channel,
+            actor=actor,
+            customer=conversation.customer,
+            conversation_id=conversation.id,
+            language=conversation.language,
+            at=at,
+        )
+    changed = False
+    if not ticket.handed_off:
+        ticket.handed_off = True
+        ticket.updated_at = at
+        changed = True
+    if conversation.state is ConversationState.BOT:
+        conversation.state = ConversationState.QUEUED
+        conversation.handed_off_at = at
+        enqueue_outbound(session, conversation, OutboxKind.EVENT, {"event": "queued"}, at=at)
+        changed = True
+    if changed:
+        log_event(session, ticket, EventKind.ASSIGNED, actor, at, handed_off=True, reason=reason)
+    return ticket
+
+
+def join_conversation(
+    session: Session, conversation: Conversation, agent: User, *, at: datetime | None = None
+) -> Conversation:
+    """An agent takes the conversation over: the bot stays silent and the customer is told the
+    agent's name."""
+    at = _now(at)
+    if conversation.state is ConversationState.AGENT and conversation.agent_id == agent.id:
+        return conversation
+    if conversation.state is ConversationState.BOT:
+        conversation.handed_off_at = at
+    conversation.state = ConversationState.AGENT
+    conversation.agent_id = agent.id
+    enqueue_outbound(
+        session,
+        conversation,
+        OutboxKind.EVENT,
+        {"event": "agent_joined", "agent_name": agent.display_name},
+        at=at,
+    )
+    return conversation
+
+
+def _send_to_conversation(
+    session: Session, ticket: Ticket, message: Message, actor: Actor, at: datetime
+) -> None:
+    if ticket.conversation_id is None:
+        return
+    conversation = session.get(Conversation, ticket.conversation_id)
+    if conversation is None or conversation.channel not in CHAT_IDENTITIES:
+        return
+    if actor.user is not None:
+        join_conversation(session, conversation, actor.user, at=at)
+    conversation.last_message_at = at
+    enqueue_outbound(
+        session,
+        conversation,
+        OutboxKind.TEXT,
+        {
+            "message_id": message.id,
+            "sender": "agent",
+            "text": message.body,
+            "author_name": actor.user.display_name if actor.user else None,
+        },
+        at=at,
+    )
+
+
+def hand_back_conversation(
+    session: Session, conversation: Conversation, actor: Actor, *, at: datetime | None = None
+) -> OutboxMessage:
+    """Give the conversation back to the bot. Rasa must be resumed first (an outbox row); the
+    state goes back to `bot` only when that has been delivered (`complete_hand_back`), so no
+    customer message reaches a paused bot."""
+    at = _now(at)
+    if conversation.state is ConversationState.BOT:
+        raise Conflict("the bot already has this conversation", field="state")
+    waiting = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.conversation_id == conversation.id,
+            OutboxMessage.kind == OutboxKind.RASA_RESUME.value,
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        )
+    ).first()
+    if waiting is not None:
+        return waiting
+    ticket = open_ticket_of(session, conversation.id)
+    if ticket is not None:
+        log_event(session, ticket, EventKind.ASSIGNED, actor, at, handed_back=True)
+    return enqueue_outbound(session, conversation, OutboxKind.RASA_RESUME, {}, at=at)
+
+
+def complete_hand_back(
+    session: Session, conversation_id: str, *, at: datetime | None = None
+) -> Conversation | None:
+    """Rasa has resumed the conversation: the bot answers again and the customer is told."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.state is ConversationState.BOT:
+        return conversation
+    conversation.state = ConversationState.BOT
+    enqueue_outbound(session, conversation, OutboxKind.EVENT, {"event": "handed_back"}, at=at)
+    return conversation
+
+
+def conversation_messages(
+    session: Session,
+    conversation_id: str,
+    *,
+    after_id: int | None = None,
+    limit: int = HISTORY_MAX,
+    include_notes: bool = False,
+) -> list[Message]:
+    """The conversation's messages oldest first: the latest `limit`, or those after `after_id`.
+    Internal notes only when `include_notes` (never for the customer)."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if not include_notes:
+        stmt = stmt.where(Message.kind.in_(CUSTOMER_VISIBLE))
+    if after_id is not None:
+        stmt = stmt.where(Message.id > after_id)
+    stmt = stmt.options(selectinload(Message.author)).order_by(Message.id.desc()).limit(limit)
+    return list(reversed(session.scalars(stmt).all()))

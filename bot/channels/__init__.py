@@ -1,0 +1,12 @@
+"""Customer channels: each turns its updates into `Inbound` and delivers `Outbound` items."""
+
+from bot.channels.base import (
+    Button,
+    ChannelAdapter,
+    DeliveryFailed,
+    DeliveryRefused,
+    Inbound,
+    Outbound,
+)
+
+__all__ = ["Button", "ChannelAdapter", "DeliveryFailed", "DeliveryRefused", "Inbound", "Outbound"]

@@ -1,0 +1,428 @@
+"""The web chat channel: the embeddable widget's WebSocket (`/ws/chat`) and its static files.
+
+Protocol (JSON text frames). The browser keeps a random session id in localStorage; the
+conversation is `web:<session id>`.
+
+    browser -> server
+      {"type": "hello", "session_id": "...", "language": "zh"|"en"|null, "name": null}  (first)
+      {"type": "message", "text": "..."}
+      {"type": "button", "title": "Yes", "payload": "/affirm"}
+    server -> browser
+      {"type": "history", "messages": [<message>...], "state": <state>}  (answer to hello)
+      {"type": "message", "message": <message>}   (the customer's own, then bot and agent ones)
+      {"type": "state", "state": "bot"|"queued"|"agent", "agent_name": ..., "notice": ...}
+      {"type": "typing", "on": true|false}
+      {"type": "error", "code": "invalid"|"too_long"|"unavailable"}
+    <message> = {"id", "sender": "customer"|"bot"|"agent", "text", "buttons", "image",
+                 "author_name", "created_at"}
+
+Every message carries its store id; the widget ignores an id it has shown, so a frame that
+arrives twice (outbox and catch-up) shows once. Outbound rows are pushed to the sockets this
+process holds; a customer with no socket reads them from history on the next visit. With several
+gateway processes a socket may live in another one than the deliverer: each process therefore
+also catches its sockets up from the store every `sync_interval` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, WebSocket
+from fastapi.responses import FileResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from bot.channels.base import Inbound, Outbound
+from ticketing import services
+from ticketing.clock import utcnow
+from ticketing.errors import InvalidInput
+from ticketing.models import Channel, Conversation, ConversationState, Message, OutboxKind
+
+if TYPE_CHECKING:
+    from bot.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_TEXT = 2000
+MAX_FRAME = 8 * 1024
+HELLO_TIMEOUT = 10.0
+SYNC_WINDOW = timedelta(minutes=2)
+EVENT_STATES = {
+    "queued": ConversationState.QUEUED,
+    "agent_joined": ConversationState.AGENT,
+    "handed_back": ConversationState.BOT,
+}
+
+Frame = dict[str, Any]
+
+
+def message_frame(message: Message) -> Frame:
+    data = message.data or {}
+    return {
+        "id": message.id,
+        "sender": message.kind.value,
+        "text": message.body,
+        "buttons": data.get("buttons", []),
+        "image": data.get("image"),
+        "author_name": message.author.display_name if message.author else None,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def state_frame(state: ConversationState, agent_name: str | None, notice: str | None) -> Frame:
+    shown = agent_name if state is ConversationState.AGENT else None
+    return {"type": "state", "state": state.value, "agent_name": shown, "notice": notice}
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open widget socket."""
+
+    websocket: WebSocket
+    session_id: str
+    conversation_id: str
+    sent: OrderedDict[int, None] = field(default_factory=OrderedDict)
+    state: tuple[str, str | None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def send(self, frame: Frame) -> None:
+        async with self.lock:
+            if self.websocket.application_state is WebSocketState.CONNECTED:
+                await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def send_message(self, message: Frame) -> None:
+        if message.get("id") in self.sent:
+            return
+        if message.get("id") is not None:
+            self.sent[message["id"]] = None
+            while len(self.sent) > 1000:
+                self.sent.popitem(last=False)
+        await self.send({"type": "message", "message": message})
+
+    async def send_state(self, state: str, agent_name: str | None, notice: str | None) -> None:
+        self.state = (state, agent_name)
+        await self.send(state_frame(ConversationState(state), agent_name, notice))
+
+
+class WebChat:
+    """The web chat channel adapter (`Channel.WEB`) and the sockets this process holds."""
+
+    channel = Channel.WEB
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        sync_interval: float = 2.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.factory = session_factory
+        self.sync_interval = sync_interval
+        self.clock = clock
+        self._sockets: dict[str, set[Connection]] = {}
+        self._turns: set[asyncio.Task[None]] = set()
+
+    def connections(self, session_id: str) -> list[Connection]:
+        return list(self._sockets.get(session_id, ()))
+
+    # --- the ChannelAdapter side ---------------------------------------------------------------
+
+    async def deliver(self, item: Outbound) -> None:
+        """Push to the customer's open sockets here; with none, history shows it later."""
+        connections = self.connections(item.external_id)
+        if item.kind is OutboxKind.EVENT:
+            state = EVENT_STATES.get(item.event or "")
+            if state is None:
+                return
+            for connection in connections:
+                await _quietly(connection.send_state(state.value, _agent(item), item.event))
+            return
+        frame = {
+            "id": item.payload.get("message_id"),
+            "sender": item.sender,
+            "text": item.text,
+            "buttons": list(item.buttons),
+            "image": item.image,
+            "author_name": item.author_name,
+            "created_at": None,
+        }
+        for connection in connections:
+            await _quietly(connection.send_message(frame))
+
+    async def typing(self, external_id: str) -> None:
+        for connection in self.connections(external_id):
+            await _quietly(connection.send({"type": "typing", "on": True}))
+
+    # --- the socket ----------------------------------------------------------------------------
+
+    async def serve(self, websocket: WebSocket, gateway: Gateway) -> None:
+        """Run one widget connection until the browser goes away."""
+        await websocket.accept()
+        hello = await self._hello(websocket)
+        if hello is None:
+            if websocket.application_state is WebSocketState.CONNECTED:
+                await websocket.close(code=1008)
+            return
+        session_id, language, name = hello
+        connection = Connection(websocket, session_id, f"{Channel.WEB.value}:{session_id}")
+        self._sockets.setdefault(session_id, set()).add(connection)
+        try:
+            await self._send_history(connection)
+            while True:
+                frame = await _receive_frame(websocket)
+                if frame is None:
+                    return
+                await self._handle(connection, frame, gateway, language, name)
+        except WebSocketDisconnect:
+            return
+        finally:
+            peers = self._sockets.get(session_id)
+            if peers is not None:
+                peers.discard(connection)
+                if not peers:
+                    del self._sockets[session_id]
+
+    async def _hello(self, websocket: WebSocket) -> tuple[str, str | None, str | None] | None:
+        try:
+            frame = await asyncio.wait_for(_receive_frame(websocket), HELLO_TIMEOUT)
+        except (TimeoutError, WebSocketDisconnect):
+            return None
+        if not frame or frame.get("type") != "hello":
+            return None
+        session_id = frame.get("session_id")
+        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+            return None
+        language = frame.get("language")
+        name = frame.get("name")
+        return (
+            session_id,
+            language if language in ("zh", "en") else None,
+            name[:120] if isinstance(name, str) and name.strip() else None,
+        )
+
+    async def _handle(
+        self,
+        connection: Connection,
+        frame: Frame,
+        gateway: Gateway,
+        language: str | None,
+        name: str | None,
+    ) -> None:
+        kind = frame.get("type")
+        text = frame.get("text") if kind == "message" else frame.get("title")
+        payload = frame.get("payload") if kind == "button" else None
+        if kind not in ("message", "button") or not isinstance(text, str):
+            await connection.send({"type": "error", "code": "invalid"})
+            return
+        if payload is not None and (not isinstance(payload, str) or len(payload) > 500):
+            await connection.send({"type": "error", "code": "invalid"})
+            return
+        if len(text) > MAX_TEXT:
+            await connection.send({"type": "error", "code": "too_long"})
+            return
+        inbound = Inbound(
+            channel=Channel.WEB,
+            external_id=connection.session_id,
+            text=text,
+            payload=payload,
+            display_name=name,
+            language_hint=language,
+        )
+        try:
+            stored = await gateway.store(inbound)
+        except InvalidInput:
+            await connection.send({"type": "error", "code": "invalid"})
+            return
+        except Exception:
+            log.exception("web chat: a message could not be stored")
+            await connection.send({"type": "error", "code": "unavailable"})
+            return
+        echo = {
+            "id": stored.message_id,
+            "sender": "customer",
+            "text": stored.body,
+            "buttons": [],
+            "image": None,
+            "author_name": None,
+            "created_at": stored.created_at.isoformat(),
+        }
+        for peer in self.connections(connection.session_id):
+            await _quietly(peer.send_message(echo))
+        # The turn runs to its end even if the browser goes away meanwhile (a reload while the
+        # bot is thinking): the reply is stored and shows in the history.
+        turn = asyncio.create_task(gateway.route(stored))
+        self._turns.add(turn)
+        turn.add_done_callback(self._turns.discard)
+        try:
+            await asyncio.shield(turn)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The message is stored; the outbox loop or an agent picks it up from there.
+            log.exception("web chat: routing %s failed", stored.conversation_id)
+        finally:
+            for peer in self.connections(connection.session_id):
+                await _quietly(peer.send({"type": "typing", "on": False}))
+
+    async def _send_history(self, connection: Connection) -> None:
+        messages, state, agent_name = await asyncio.to_thread(
+            self._history, connection.conversation_id
+        )
+        for message in messages:
+            connection.sent[message["id"]] = None
+        connection.state = (state.value, agent_name)
+        await connection.send(
+            {
+                "type": "history",
+                "messages": messages,
+                "state": state_frame(state, agent_name, None),
+            }
+        )
+
+    def _history(self, conversation_id: str) -> tuple[list[Frame], ConversationState, str | None]:
+        with self.factory() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                return [], ConversationState.BOT, None
+            messages = services.conversation_messages(session, conversation_id)
+            agent = conversation.agent.display_name if conversation.agent else None
+            return [message_frame(m) for m in messages], conversation.state, agent
+
+    # --- catching up sockets whose messages another process delivered ------------------------
+
+    async def sync_once(self) -> None:
+        """Send each open socket what the store has and it has not seen (recent messages, and
+        the conversation's state)."""
+        conversation_ids = {
+            c.conversation_id for peers in list(self._sockets.values()) for c in peers
+        }
+        if not conversation_ids:
+            return
+        messages, states = await asyncio.to_thread(self._recent, conversation_ids)
+        for peers in list(self._sockets.values()):
+            for connection in list(peers):
+                for message in messages.get(connection.conversation_id, []):
+                    await _quietly(connection.send_message(message))
+                state = states.get(connection.conversation_id)
+                if state is not None and connection.state != state:
+                    await _quietly(connection.send_state(state[0], state[1], None))
+
+    def _recent(
+        self, conversation_ids: Iterable[str]
+    ) -> tuple[dict[str, list[Frame]], dict[str, tuple[str, str | None]]]:
+        since = self.clock() - SYNC_WINDOW
+        ids = sorted(conversation_ids)
+        with self.factory() as session:
+            rows = session.scalars(
+                select(Message)
+                .where(
+                    Message.conversation_id.in_(ids),
+                    Message.kind.in_(services.CUSTOMER_VISIBLE),
+                    Message.created_at >= since,
+                )
+                .options(selectinload(Message.author))
+                .order_by(Message.id)
+            ).all()
+            messages: dict[str, list[Frame]] = {}
+            for row in rows:
+                messages.setdefault(row.conversation_id or "", []).append(message_frame(row))
+            conversations = session.scalars(
+                select(Conversation)
+                .where(Conversation.id.in_(ids))
+                .options(selectinload(Conversation.agent))
+            ).all()
+            states = {
+                c.id: (c.state.value, c.agent.display_name if c.agent else None)
+                for c in conversations
+            }
+            return messages, states
+
+    async def finish_turns(self) -> None:
+        """Wait for the turns still being answered (at shutdown)."""
+        if self._turns:
+            await asyncio.gather(*self._turns, return_exceptions=True)
+
+    async def run_sync(self) -> None:
+        """Catch sockets up until cancelled."""
+        while True:
+            await asyncio.sleep(self.sync_interval)
+            try:
+                await self.sync_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("web chat: catching sockets up failed")
+
+    # --- HTTP: the widget and the demo shop ----------------------------------------------------
+
+    def router(self) -> APIRouter:
+        router = APIRouter(tags=["web chat"])
+
+        @router.websocket("/ws/chat")
+        async def chat_socket(websocket: WebSocket) -> None:
+            await self.serve(websocket, websocket.app.state.gateway)
+
+        @router.get("/widget.js", include_in_schema=False)
+        def widget_js() -> Response:
+            return _static("widget.js", "text/javascript; charset=utf-8")
+
+        @router.get("/widget.css", include_in_schema=False)
+        def widget_css() -> Response:
+            return _static("widget.css", "text/css; charset=utf-8")
+
+        @router.get("/shop", include_in_schema=False)
+        def shop() -> Response:
+            return _static("shop.html", "text/html; charset=utf-8")
+
+        return router
+
+
+def _static(name: str, media_type: str) -> Response:
+    return FileResponse(
+        WEB_DIR / name,
+        media_type=media_type,
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def _agent(item: Outbound) -> str | None:
+    name = item.payload.get("agent_name")
+    return str(name) if name else None
+
+
+async def _receive_frame(websocket: WebSocket) -> Frame | None:
+    """The next JSON object from the browser; None when it has gone. Non-JSON is an empty
+    object (answered with an error), and an oversized frame closes the socket."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        return {}
+    if len(text) > MAX_FRAME:
+        await websocket.close(code=1009)
+        return None
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        return {}
+    return frame if isinstance(frame, dict) else {}
+
+
+async def _quietly(send: Awaitable[object]) -> None:
+    """A send to one socket that has just gone must not stop the others."""
+    with contextlib.suppress(Exception):
+        await send

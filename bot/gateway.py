@@ -1,0 +1,212 @@
+"""The conversation gateway: every customer message is stored first, then routed to the bot or
+left for the agents; every answer goes out through the outbox.
+
+`Gateway.receive(inbound)` is the whole contract for a channel. In one transaction it finds or
+creates the customer and the conversation and keeps the message (on the conversation's open
+ticket too, so its SLA clocks run). While the conversation is the bot's, the message goes to
+Rasa's REST channel (sender = the conversation id) and each reply is kept and put on the outbox;
+the conversation is read again afterwards, because a Rasa action may have handed it off in the
+store meanwhile. While it is handed off (`queued` or `agent`) the bot is never asked: the
+stored message is what the agent console reads. When Rasa or its action server is down, slow
+or silent, the customer gets a short apology in their language and the conversation is queued
+for an agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.base import ChannelAdapter, Inbound
+from bot.outbox import OutboxDeliverer, store_bot_replies
+from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from ticketing import services
+from ticketing.clock import utcnow
+from ticketing.errors import InvalidInput
+from ticketing.models import Channel, Conversation, ConversationState
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+APOLOGY = {
+    "zh": "抱歉，智能助手暂时无法回复。您的消息已保存，我们正在为您转接人工客服，请稍候。",
+    "en": (
+        "Sorry, our assistant can't answer right now. Your message is saved and we're "
+        "passing you to a member of our team, who will reply here shortly."
+    ),
+}
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Words of two letters or more standing alone: "A2024-1181" (an order number) is no English.
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
+
+
+def detect_language(text: str | None) -> str | None:
+    """ "zh" when Han characters outnumber Latin words ("我的order 还没到" is Chinese), "en" when
+    they do not; None when the text has neither (digits, emoji, an order number)."""
+    if not text:
+        return None
+    han = len(_HAN.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    if not han and not words:
+        return None
+    return "zh" if han >= words else "en"
+
+
+@dataclass(frozen=True)
+class StoredInbound:
+    """A customer message as kept in the store, and what routing it needs."""
+
+    conversation_id: str
+    channel: Channel
+    external_id: str
+    message_id: int
+    body: str
+    created_at: datetime
+    state: ConversationState
+    language: str
+    customer_id: int | None
+    to_bot: str  # what Rasa gets: the button payload, or the text
+
+
+class Gateway:
+    """Owns every customer channel's conversations: store, then route (see the module doc)."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        rasa: RasaClient,
+        adapters: Mapping[Channel, ChannelAdapter],
+        *,
+        outbox: OutboxDeliverer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.factory = session_factory
+        self.rasa = rasa
+        self.adapters = dict(adapters)
+        self.clock = clock
+        self.outbox = outbox or OutboxDeliverer(session_factory, self.adapters, rasa, clock=clock)
+
+    async def receive(self, inbound: Inbound) -> StoredInbound:
+        """Store one customer message, then route it. Raises `InvalidInput` for a message the
+        store refuses (empty, too long, a bad external id)."""
+        stored = await self.store(inbound)
+        await self.route(stored)
+        return stored
+
+    async def store(self, inbound: Inbound) -> StoredInbound:
+        """The storing half of `receive`: one transaction, committed when this returns."""
+        try:
+            return await asyncio.to_thread(self._store, inbound)
+        except IntegrityError:
+            # Two first messages of a new customer at once (two browser tabs): one created the
+            # customer and the conversation, the other now finds them.
+            return await asyncio.to_thread(self._store, inbound)
+
+    def _store(self, inbound: Inbound) -> StoredInbound:
+        text = (inbound.text or "").strip() or (inbound.payload or "").strip()
+        if not text:
+            raise InvalidInput("the message is empty", field="text")
+        language = detect_language(inbound.text) or _known(inbound.language_hint)
+        with self.factory.begin() as session:
+            record = services.record_inbound_message(
+                session,
+                inbound.channel,
+                inbound.external_id,
+                text,
+                display_name=inbound.display_name,
+                language=language,
+                data={"payload": inbound.payload} if inbound.payload else None,
+                at=self.clock(),
+            )
+            conversation = record.conversation
+            return StoredInbound(
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                external_id=inbound.external_id.strip(),
+                message_id=record.message.id,
+                body=record.message.body,
+                created_at=record.message.created_at,
+                state=conversation.state,
+                language=conversation.language,
+                customer_id=conversation.customer_id,
+                to_bot=(inbound.payload or "").strip() or text,
+            )
+
+    async def route(self, stored: StoredInbound) -> None:
+        """The routing half of `receive`: to the bot while it has the conversation."""
+        if stored.state is not ConversationState.BOT:
+            # The agent console reads the stored message; the bot must not answer it.
+            log.info(
+                "conversation %s is %s: not sent to the bot",
+                stored.conversation_id,
+                stored.state.value,
+            )
+            return
+        await self._typing(stored)
+        metadata = {
+            "channel": stored.channel.value,
+            "conversation_id": stored.conversation_id,
+            "customer_id": stored.customer_id,
+            "language": stored.language,
+            "message_id": stored.message_id,
+        }
+        try:
+            replies = await self.rasa.send_message(stored.conversation_id, stored.to_bot, metadata)
+            if not any(not reply.is_empty for reply in replies):
+                # A paused tracker or a failed action answers with nothing: silence is worse
+                # than an apology and a human.
+                raise RasaUnavailable("the bot sent no reply")
+        except RasaUnavailable as exc:
+            log.warning(
+                "conversation %s: bot unavailable (%s); queued for an agent",
+                stored.conversation_id,
+                exc,
+            )
+            ids = await asyncio.to_thread(self._fall_back, stored)
+        else:
+            ids = await asyncio.to_thread(self._keep_replies, stored, replies)
+        await self.outbox.deliver_ids(ids)
+
+    def _keep_replies(self, stored: StoredInbound, replies: list[BotReply]) -> list[int]:
+        with self.factory.begin() as session:
+            return store_bot_replies(session, stored.conversation_id, replies, self.clock())
+
+    def _fall_back(self, stored: StoredInbound) -> list[int]:
+        at = self.clock()
+        with self.factory.begin() as session:
+            conversation = session.get(Conversation, stored.conversation_id, with_for_update=True)
+            if conversation is None:
+                return []
+            if conversation.state is ConversationState.BOT:
+                language = detect_language(stored.body) or conversation.language
+                services.record_bot_reply(
+                    session, conversation, APOLOGY.get(language, APOLOGY["zh"]), at=at
+                )
+                services.hand_off_conversation(
+                    session, conversation, services.Actor.system(), reason="bot_unavailable", at=at
+                )
+            return store_bot_replies(session, conversation.id, [], at)
+
+    async def _typing(self, stored: StoredInbound) -> None:
+        adapter = self.adapters.get(stored.channel)
+        if adapter is None:
+            return
+        try:
+            await adapter.typing(stored.external_id)
+        except Exception:  # best effort: a typing indicator is not worth failing a turn
+            log.debug("typing indicator failed on %s", stored.channel.value, exc_info=True)
+
+
+def _known(language: str | None) -> str | None:
+    if not language:
+        return None
+    short = language.strip().lower()[:2]
+    return short if short in LANGUAGES else None

@@ -1,0 +1,139 @@
+"""The gateway's client for the Rasa server: the REST channel and the few HTTP API calls it needs.
+
+Rasa listens on 127.0.0.1 with `--enable-api --auth-token`; only the gateway talks to it. The
+REST channel (`/webhooks/rest/webhook`) needs no token; the conversation API does (`?token=`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.channels.base import Button
+
+log = logging.getLogger(__name__)
+
+# Resuming a paused conversation: `resume` alone makes the bot predict a fallback and pause
+# again; `action_listen` after it leaves the bot waiting for the customer's next message.
+RESUME_EVENTS: list[dict[str, str]] = [
+    {"event": "resume"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server (or its action server) did not answer usefully: down, slow or failing."""
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One message the bot sent back."""
+
+    text: str | None = None
+    buttons: Sequence[Button] = ()
+    image: str | None = None
+    custom: Mapping[str, Any] | None = field(default=None, hash=False)
+
+    @classmethod
+    def from_rasa(cls, raw: Mapping[str, Any]) -> BotReply:
+        buttons = [
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in raw.get("buttons") or []
+            if isinstance(b, Mapping)
+        ]
+        custom = raw.get("custom")
+        return cls(
+            text=str(raw["text"]) if raw.get("text") else None,
+            buttons=tuple(buttons),
+            image=str(raw["image"]) if raw.get("image") else None,
+            custom=custom if isinstance(custom, Mapping) else None,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text or self.image or self.buttons)
+
+
+class RasaClient:
+    """Async HTTP client for one Rasa server. Every failure is `RasaUnavailable`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 2.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            # One connection per concurrent customer turn; Rasa serialises each sender anyway.
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            transport=transport,
+            trust_env=False,  # the bot is on localhost: never through a proxy from the env
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _api_params(self) -> dict[str, str]:
+        return {"token": self.token} if self.token else {}
+
+    async def _post(self, path: str, body: Any, params: Mapping[str, str] | None = None) -> Any:
+        try:
+            response = await self._client.post(path, json=body, params=params)
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable(f"Rasa timed out ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa unreachable ({type(exc).__name__})") from exc
+        if response.status_code >= 300:
+            raise RasaUnavailable(f"Rasa answered {response.status_code} on {path.split('?')[0]}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("Rasa answered something that is not JSON") from exc
+
+    async def send_message(
+        self, sender: str, message: str, metadata: Mapping[str, Any] | None = None
+    ) -> list[BotReply]:
+        """One customer turn through the REST channel; the bot's replies, in order."""
+        body = {"sender": sender, "message": message, "metadata": dict(metadata or {})}
+        data = await self._post("/webhooks/rest/webhook", body)
+        if not isinstance(data, list):
+            raise RasaUnavailable("Rasa's REST channel answered something that is not a list")
+        return [BotReply.from_rasa(item) for item in data if isinstance(item, Mapping)]
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: Mapping[str, Any] | None = None
+    ) -> list[BotReply]:
+        """Fire an external intent (e.g. `EXTERNAL_follow_up`); the bot's replies, collected."""
+        data = await self._post(
+            f"/conversations/{_path(conversation_id)}/trigger_intent",
+            {"name": intent, "entities": dict(entities or {})},
+            self._api_params(),
+        )
+        messages = data.get("messages") if isinstance(data, Mapping) else None
+        if not isinstance(messages, list):
+            raise RasaUnavailable("Rasa's trigger_intent answered without messages")
+        return [BotReply.from_rasa(item) for item in messages if isinstance(item, Mapping)]
+
+    async def resume(self, conversation_id: str) -> None:
+        """Hand a paused conversation back to the bot: `resume` then `action_listen`."""
+        await self._post(
+            f"/conversations/{_path(conversation_id)}/tracker/events",
+            RESUME_EVENTS,
+            self._api_params(),
+        )
+
+
+def _path(conversation_id: str) -> str:
+    return quote(conversation_id, safe=":")
