@@ -4,6 +4,8 @@ PY ?= python3
 VENV := .venv
 RASA_VENV := .venv-rasa
 BIN := $(VENV)/bin
+# The supervisor dashboard's npm packages (Chart.js) live here
+STATIC := ticketing/web/reports
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -46,7 +48,6 @@ model: $(VENV)/.installed $(RASA_VENV)/.installed triage
 
 # --- the supervisor dashboard's chart library, from the npm lock file (served as a static file;
 # nothing is fetched when the page runs)
-STATIC := ticketing/web/reports
 $(STATIC)/.installed: $(STATIC)/package.json $(STATIC)/package-lock.json
 	cd $(STATIC) && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
