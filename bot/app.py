@@ -13,7 +13,9 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 
+import yaml
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +26,7 @@ from bot.outbox import OutboxDeliverer
 from bot.rasa_client import RasaClient
 from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
-from ticketing.config import Settings
+from ticketing.config import ROOT, Settings
 from ticketing.models import Channel
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,12 @@ def create_app(
     app = create_desk_app(settings, session_factory)
     settings = app.state.settings
     factory: sessionmaker[Session] = app.state.session_factory
-    rasa = rasa or RasaClient(settings.rasa_url, token=settings.rasa_token, timeout=RASA_TIMEOUT)
+    rasa = rasa or RasaClient(
+        settings.rasa_url,
+        token=settings.rasa_token,
+        timeout=RASA_TIMEOUT,
+        action_health_url=action_health_url(),
+    )
     webchat = WebChat(factory, clock=clock)
     channels: dict[Channel, ChannelAdapter] = {Channel.WEB: webchat, **(adapters or {})}
     outbox = OutboxDeliverer(factory, channels, rasa, clock=clock)
@@ -83,3 +90,15 @@ def create_app(
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def action_health_url(endpoints: Path = ROOT / "endpoints.yml") -> str | None:
+    """The action server's `/health`, from the endpoints file Rasa itself reads."""
+    try:
+        config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    url = (config.get("action_endpoint") or {}).get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    return url.rstrip("/").removesuffix("/webhook") + "/health"

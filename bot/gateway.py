@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,21 +44,25 @@ APOLOGY = {
     ),
 }
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Words of two letters or more standing alone: "A2024-1181" (an order number) is no English.
-_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
+# Letters in a token with digits ("A2024-1181", an order number) say nothing of the language.
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
+# As the bot's own rule (actions/language.py): a Chinese character carries about as much as four
+# Latin letters, and a tie is Chinese.
+LATIN_LETTERS_PER_CJK_CHAR = 4
 
 
 def detect_language(text: str | None) -> str | None:
-    """ "zh" when Han characters outnumber Latin words ("我的order 还没到" is Chinese), "en" when
-    they do not; None when the text has neither (digits, emoji, an order number)."""
+    """ "zh" or "en" for what the customer wrote ("我的order 还没到" is Chinese); None when it
+    has neither Chinese characters nor Latin words (digits, emoji, an order number)."""
     if not text:
         return None
-    han = len(_HAN.findall(text))
-    words = len(_LATIN_WORD.findall(text))
-    if not han and not words:
+    normalized = unicodedata.normalize("NFKC", text)  # full-width Ｏｒｄｅｒ is Latin
+    cjk = len(_CJK.findall(normalized))
+    latin = sum(len(word) for word in _LATIN_WORD.findall(normalized))
+    if not cjk and not latin:
         return None
-    return "zh" if han >= words else "en"
+    return "zh" if cjk * LATIN_LETTERS_PER_CJK_CHAR >= latin else "en"
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,14 @@ class Gateway:
             "message_id": stored.message_id,
         }
         try:
-            replies = await self.rasa.send_message(stored.conversation_id, stored.to_bot, metadata)
+            replies, actions_up = await asyncio.gather(
+                self.rasa.send_message(stored.conversation_id, stored.to_bot, metadata),
+                self.rasa.actions_healthy(),
+            )
+            if not actions_up:
+                # Rasa still answers without its action server, but nothing that needs an
+                # action (a ticket, a status, the language) can work: a human takes over.
+                raise RasaUnavailable("the action server is down")
             if not any(not reply.is_empty for reply in replies):
                 # A paused tracker or a failed action answers with nothing: silence is worse
                 # than an apology and a human.

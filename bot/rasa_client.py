@@ -7,6 +7,7 @@ REST channel (`/webhooks/rest/webhook`) needs no token; the conversation API doe
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,11 @@ class BotReply:
 
 
 class RasaClient:
-    """Async HTTP client for one Rasa server. Every failure is `RasaUnavailable`."""
+    """Async HTTP client for one Rasa server. Every failure is `RasaUnavailable`.
+
+    `action_health_url` (the action server's `/health`) lets the gateway notice a dead action
+    server: Rasa itself still answers then, with replies that skip every custom action.
+    """
 
     def __init__(
         self,
@@ -69,10 +74,15 @@ class RasaClient:
         token: str | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 2.0,
+        action_health_url: str | None = None,
+        health_every: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.action_health_url = action_health_url
+        self.health_every = health_every
+        self._health: tuple[float, bool] | None = None  # (monotonic time checked, healthy)
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -84,6 +94,24 @@ class RasaClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def actions_healthy(self) -> bool:
+        """Whether the action server answers its health check; asked at most every
+        `health_every` seconds (True when no health URL is configured)."""
+        if self.action_health_url is None:
+            return True
+        now = time.monotonic()
+        if self._health is not None and now - self._health[0] < self.health_every:
+            return self._health[1]
+        try:
+            response = await self._client.get(self.action_health_url, timeout=1.0)
+            healthy = response.status_code == 200
+        except httpx.HTTPError:
+            healthy = False
+        if not healthy:
+            log.warning("the action server does not answer its health check")
+        self._health = (time.monotonic(), healthy)
+        return healthy
 
     def _api_params(self) -> dict[str, str]:
         return {"token": self.token} if self.token else {}

@@ -22,6 +22,17 @@ from bot.gateway import Gateway
 from bot.outbox import OutboxDeliverer, RetryPolicy
 from bot.rasa_client import RasaClient
 from tests.factories import MONDAY_10_SHANGHAI
+
+# The real Rasa and action servers (marker `rasa`) for the end-to-end gateway tests, and the hook
+# that appends their logs to a failing test's report. (Fixtures in tests/rasa/conftest.py are
+# not visible here otherwise; this directory gets its own session-scoped pair of servers.)
+from tests.rasa.conftest import (  # noqa: F401
+    action_server,
+    pytest_runtest_makereport,
+    rasa_model,
+    rasa_server,
+    server_logs,
+)
 from ticketing.models import Channel
 
 RASA_TOKEN = "rasa-test-token"
@@ -57,6 +68,7 @@ class FakeRasa:
     )
     delay: float = 0.0
     status: int = 200
+    actions_up: bool = True
     calls: list[RasaCall] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -72,6 +84,11 @@ class FakeRasa:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                # The action server's health check, served here for convenience.
+                fake.calls.append(RasaCall(urlsplit(self.path).path, {}, None))
+                self._send(200 if fake.actions_up else 503, {"status": "ok"})
+
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -192,8 +209,15 @@ def make_gateway(
     clock: Callable[[], datetime],
     *,
     timeout: float = 5.0,
+    action_health_url: str | None = None,
 ) -> Gateway:
-    rasa = RasaClient(rasa_url, token=RASA_TOKEN, timeout=timeout, connect_timeout=1.0)
+    rasa = RasaClient(
+        rasa_url,
+        token=RASA_TOKEN,
+        timeout=timeout,
+        connect_timeout=1.0,
+        action_health_url=action_health_url,
+    )
     adapters = {channel.channel: channel}
     outbox = OutboxDeliverer(
         session_factory, adapters, rasa, clock=clock, retry=RetryPolicy(), send_timeout=5.0

@@ -230,6 +230,38 @@ async def test_a_failing_or_silent_bot_also_hands_off(
     assert conversation(session_factory).state is ConversationState.QUEUED
 
 
+@pytest.mark.parametrize("health", ["refused", "failing"])
+async def test_action_server_down_apologises_and_queues_although_rasa_answers(
+    health: str,
+    gateways: GatewayMaker,
+    fake_rasa: FakeRasa,
+    closed_port_url: str,
+    channel: RecordingChannel,
+    session_factory: sessionmaker[Session],
+) -> None:
+    # Without its action server Rasa still answers, skipping every custom action.
+    fake_rasa.actions_up = False
+    url = f"{closed_port_url}/health" if health == "refused" else f"{fake_rasa.url}/health"
+    gateway = gateways(fake_rasa.url, action_health_url=url)
+
+    await gateway.receive(says("我要投诉，鞋子质量太差"))
+
+    assert channel.texts() == [APOLOGY["zh"]]
+    assert conversation(session_factory).state is ConversationState.QUEUED
+
+
+async def test_the_action_server_health_is_checked_at_most_every_few_seconds(
+    gateways: GatewayMaker, fake_rasa: FakeRasa, channel: RecordingChannel
+) -> None:
+    gateway = gateways(fake_rasa.url, action_health_url=f"{fake_rasa.url}/health")
+
+    for text in ("你好", "在吗", "谢谢"):
+        await gateway.receive(Inbound(Channel.WEB, SESSION, text=text))
+
+    assert [c.path for c in fake_rasa.calls].count("/health") == 1
+    assert channel.texts() == ["bot heard: 你好", "bot heard: 在吗", "bot heard: 谢谢"]
+
+
 async def test_hand_off_by_a_rasa_action_is_seen_after_its_reply(
     gateways: GatewayMaker,
     fake_rasa: FakeRasa,
@@ -470,6 +502,8 @@ async def test_language_follows_the_customer(
         ("👍", None),
         ("", None),
         ("請問退貨要多久", "zh"),
+        ("my parcel to 上海 is late", "en"),
+        ("Ｍｙ ｏｒｄｅｒ", "en"),
     ],
 )
 def test_detect_language(text: str, language: str | None) -> None:

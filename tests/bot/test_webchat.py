@@ -2,74 +2,39 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import StarletteDeprecationWarning
 
-with warnings.catch_warnings():
-    # Starlette's TestClient would rather have httpx2; it works on httpx 0.28 and only warns.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
-    from starlette.testclient import WebSocketTestSession
-
-from bot.app import create_app
+from bot.app import action_health_url
 from bot.channels.webchat import WEB_DIR, WebChat
 from bot.gateway import APOLOGY
 from bot.outbox import OutboxDeliverer
 from bot.rasa_client import RasaClient
-from tests.api.helpers import SETTINGS
 from tests.bot.conftest import FakeRasa
+from tests.bot.helpers import (
+    CONVERSATION,
+    TestClient,
+    app_client,
+    hello,
+    say,
+    texts,
+    until_typing_stops,
+)
 from tests.factories import make_user
 from ticketing import services
 from ticketing.db import transaction
 from ticketing.models import Conversation, Message, MessageKind, OutboxMessage, OutboxStatus, Ticket
 
-SESSION = "0123456789abcdef0123456789abcdef"
-CONVERSATION = f"web:{SESSION}"
-
-
-def app_client(factory: sessionmaker[Session], rasa_url: str) -> TestClient:
-    app = create_app(SETTINGS, factory, rasa=RasaClient(rasa_url, timeout=5), background=False)
-    return TestClient(app)
-
 
 @pytest.fixture
 def client(session_factory: sessionmaker[Session], fake_rasa: FakeRasa) -> Iterator[TestClient]:
-    with app_client(session_factory, fake_rasa.url) as client:
+    with app_client(session_factory, RasaClient(fake_rasa.url, timeout=5)) as client:
         yield client
-
-
-def hello(ws: WebSocketTestSession, session_id: str = SESSION, **extra: Any) -> dict[str, Any]:
-    ws.send_json({"type": "hello", "session_id": session_id, "language": "zh", **extra})
-    frame: dict[str, Any] = ws.receive_json()
-    assert frame["type"] == "history"
-    return frame
-
-
-def say(ws: WebSocketTestSession, text: str) -> list[dict[str, Any]]:
-    """Send a message and collect frames until the typing indicator goes off."""
-    ws.send_json({"type": "message", "text": text})
-    return until_typing_stops(ws)
-
-
-def until_typing_stops(ws: WebSocketTestSession) -> list[dict[str, Any]]:
-    frames = []
-    while True:
-        frame = ws.receive_json()
-        frames.append(frame)
-        if frame == {"type": "typing", "on": False}:
-            return frames
-
-
-def texts(frames: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [
-        (f["message"]["sender"], f["message"]["text"]) for f in frames if f["type"] == "message"
-    ]
 
 
 def test_a_turn_shows_the_echo_the_typing_indicator_and_the_reply(client: TestClient) -> None:
@@ -181,7 +146,7 @@ def test_rasa_down_the_widget_shows_the_apology_and_the_queue(
     session_factory: sessionmaker[Session], closed_port_url: str
 ) -> None:
     with (
-        app_client(session_factory, closed_port_url) as client,
+        app_client(session_factory, RasaClient(closed_port_url)) as client,
         client.websocket_connect("/ws/chat") as ws,
     ):
         hello(ws, language="en")
@@ -333,3 +298,12 @@ def test_no_ticket_is_opened_by_chatting_with_the_bot(
         assert session.scalars(select(Ticket)).all() == []
         conversation = session.get(Conversation, CONVERSATION)
         assert conversation is not None and conversation.customer_id is not None
+
+
+def test_the_action_servers_health_url_comes_from_the_endpoints_file(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
+    assert action_health_url(endpoints) == "http://127.0.0.1:5055/health"
+    endpoints.write_text("tracker_store:\n  type: sql\n")
+    assert action_health_url(endpoints) is None
+    assert action_health_url(tmp_path / "missing.yml") is None

@@ -1,0 +1,59 @@
+"""Helpers for web chat tests: the composed app on a test database, and the widget's side of
+the WebSocket protocol."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    # Starlette's TestClient would rather have httpx2; it works on httpx 0.28 and only warns.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+    from starlette.testclient import WebSocketTestSession
+
+from bot.app import create_app
+from bot.rasa_client import RasaClient
+from tests.api.helpers import SETTINGS
+
+__all__ = ["TestClient", "WebSocketTestSession"]
+
+SESSION = "0123456789abcdef0123456789abcdef"
+CONVERSATION = f"web:{SESSION}"
+
+
+def app_client(factory: sessionmaker[Session], rasa: RasaClient) -> TestClient:
+    """The whole web application on `factory`, its background loops off (tests drive them)."""
+    return TestClient(create_app(SETTINGS, factory, rasa=rasa, background=False))
+
+
+def hello(ws: WebSocketTestSession, session_id: str = SESSION, **extra: Any) -> dict[str, Any]:
+    ws.send_json({"type": "hello", "session_id": session_id, "language": "zh", **extra})
+    frame: dict[str, Any] = ws.receive_json()
+    assert frame["type"] == "history"
+    return frame
+
+
+def say(ws: WebSocketTestSession, text: str) -> list[dict[str, Any]]:
+    """Send a message and collect frames until the typing indicator goes off."""
+    ws.send_json({"type": "message", "text": text})
+    return until_typing_stops(ws)
+
+
+def until_typing_stops(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    frames = []
+    while True:
+        frame = ws.receive_json()
+        frames.append(frame)
+        if frame == {"type": "typing", "on": False}:
+            return frames
+
+
+def texts(frames: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(sender, text) of the message frames."""
+    return [
+        (f["message"]["sender"], f["message"]["text"]) for f in frames if f["type"] == "message"
+    ]
