@@ -79,7 +79,12 @@ typecheck: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
 
-test: install model lint typecheck pytest
+# --- the browser tests drive Debian's Chromium (Playwright's own browser download cannot work here)
+.PHONY: chromium
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: install model chromium lint typecheck pytest
 
 bench: install model
 	set -e; for f in tests/bench/bench_*.py; do m=$${f%.py}; $(BIN)/python -m $${m//\//.}; done

@@ -12,7 +12,10 @@ from ticketing.models import (
     ActorKind,
     Category,
     Channel,
+    ConversationState,
     EventKind,
+    IdentityKind,
+    Lifecycle,
     MessageKind,
     Priority,
     Role,
@@ -21,6 +24,7 @@ from ticketing.models import (
     Status,
     Ticket,
     TicketEvent,
+    Tier,
 )
 
 
@@ -280,3 +284,125 @@ def _event(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
         "data": event.data,
         "created_at": event.created_at,
     }
+
+
+# --- the agent console --------------------------------------------------------------------------
+
+ConsoleQueue = Literal["mine", "team", "unassigned", "breaching", "escalations"]
+
+
+class SlaClock(BaseModel):
+    """One SLA clock as the console shows it: when it is due, and whether it is late or close."""
+
+    metric: SlaMetric
+    due_at: datetime | None = Field(description="null once met or when not running")
+    warn_at: datetime | None = Field(description="when the assignee is warned (at risk)")
+    met_at: datetime | None
+    breached: bool
+    at_risk: bool = Field(description="past the warning point, not yet breached")
+
+
+class ConversationPublic(BaseModel):
+    id: str
+    channel: Channel
+    state: ConversationState
+    agent_name: str | None
+    handed_off_at: datetime | None
+
+
+class ConsoleTicketRow(TicketPublic):
+    """A row of a console queue: the ticket with its customer and how close its SLA is."""
+
+    customer_name: str | None
+    customer_tier: Tier | None
+    churn_risk: bool
+    sla_at_risk: bool
+    last_customer_message: str | None = Field(description="the latest, cut to 140 characters")
+
+
+class ConsoleTicketsPublic(BaseModel):
+    data: list[ConsoleTicketRow]
+    count: int
+    next_cursor: str | None
+
+
+class QueueCounts(BaseModel):
+    mine: int
+    team: int
+    unassigned: int
+    breaching: int
+    escalations: int
+    callbacks: int
+    notifications_unread: int
+
+
+class ConsoleTicket(ConsoleTicketRow):
+    """One ticket for the console: SLA clocks, the chat conversation, history and what the
+    signed-in user may do next."""
+
+    sla_clocks: list[SlaClock]
+    conversation: ConversationPublic | None
+    events: list[EventPublic]
+    allowed_status: list[Status]
+    can_claim: bool
+    can_hand_back: bool
+
+
+class TranscriptMessage(BaseModel):
+    id: int
+    kind: MessageKind
+    author_name: str | None
+    body: str
+    created_at: datetime
+    ticket: str | None = Field(description="the ticket the message was added to, if any")
+    buttons: list[str] = Field(description="titles of the buttons the bot offered")
+
+
+class TranscriptPublic(BaseModel):
+    data: list[TranscriptMessage]
+    conversation: ConversationPublic | None
+
+
+class PastTicket(BaseModel):
+    number: str
+    subject: str
+    status: Status
+    category: Category
+    severity: Severity
+    channel: Channel
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class SurveyPublic(BaseModel):
+    ticket: str
+    csat: int | None
+    nps: int | None
+    comment: str
+    created_at: datetime
+
+
+class CustomerPanel(BaseModel):
+    """The customer behind a ticket: who they are, their history with us, and churn risk."""
+
+    id: int
+    name: str
+    tier: Tier
+    lifecycle: Lifecycle
+    language: str
+    created_at: datetime
+    channels: list[IdentityKind] = Field(description="how we know them (values stay private)")
+    churn_risk: bool
+    churn_reasons: list[str]
+    churn_flagged_at: datetime | None
+    tickets: list[PastTicket] = Field(description="newest first, those you may see")
+    tickets_count: int
+    complaints_30d: int
+    surveys: list[SurveyPublic] = Field(description="newest first")
+    csat_average: float | None
+    nps: int | None = Field(description="% promoters - % detractors over the scores shown")
+
+
+class HandBackPublic(BaseModel):
+    state: ConversationState
+    pending: bool = Field(description="the bot resumes once its outbox row is delivered")

@@ -1,0 +1,586 @@
+"""The console's own endpoints: its page, queues, one ticket with SLA risk, the transcript, the
+customer panel, joining and handing back a chat, and the live stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.api.helpers import Desk, auth, stored, ticket_in
+from tests.factories import make_customer, make_policy, make_ticket
+from ticketing import notifications, services
+from ticketing.api.routes import console
+from ticketing.clock import utcnow
+from ticketing.models import (
+    CallbackReason,
+    CallbackTask,
+    Channel,
+    Conversation,
+    ConversationState,
+    IdentityKind,
+    Lifecycle,
+    NotificationKind,
+    OutboxKind,
+    OutboxMessage,
+    Status,
+    SurveyResponse,
+    Ticket,
+    Tier,
+    User,
+)
+
+SESSION = "c0ffee0123456789c0ffee0123456789"
+
+
+def chat(
+    session_factory: sessionmaker[Session], desk: Desk, *texts: str, session_id: str = SESSION
+) -> Ticket:
+    """A web chat with the bot answering each text, then handed off to team A."""
+
+    def build(session: Session) -> Ticket:
+        for text in texts:
+            record = services.record_inbound_message(session, Channel.WEB, session_id, text)
+            services.record_bot_reply(
+                session, record.conversation, "机器人回答", buttons=[{"title": "转人工"}]
+            )
+        conversation = session.get_one(Conversation, f"web:{session_id}")
+        ticket = services.hand_off_conversation(
+            session, conversation, services.Actor.bot(), reason="request"
+        )
+        ticket.team_id = desk.team_a.id
+        return ticket
+
+    return stored(session_factory, build)
+
+
+def claimed_by(session_factory: sessionmaker[Session], ticket: Ticket, user: User) -> None:
+    stored(
+        session_factory,
+        lambda s: services.claim_ticket(s, s.get_one(Ticket, ticket.id), s.get_one(User, user.id)),
+    )
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def test_console_page_is_served_under_a_strict_csp(client: TestClient) -> None:
+    page = client.get("/console")
+
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert '<script type="module" src="/console/static/app.js">' in page.text
+    script = client.get("/console/static/app.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in script.text
+    assert client.get("/console/static/../routes/console.py").status_code == 404
+    assert client.get("/console/static/index.html").status_code == 404
+
+
+# --- queues -------------------------------------------------------------------------------------
+
+
+def test_queues_hold_what_their_names_say(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    stored(session_factory, lambda s: make_policy(s, first_response=60))
+    mine = ticket_in(session_factory, desk.team_a, subject="我的")
+    waiting = ticket_in(session_factory, desk.team_a, subject="没人管")
+    ticket_in(session_factory, desk.team_b, subject="二组的")
+    claimed_by(session_factory, mine, desk.alice)
+
+    def numbers(queue: str, user: User) -> list[str]:
+        response = client.get(f"/api/console/tickets?queue={queue}", headers=auth(user))
+        assert response.status_code == 200
+        return [row["number"] for row in response.json()["data"]]
+
+    assert numbers("mine", desk.alice) == [mine.number]
+    assert sorted(numbers("team", desk.alice)) == sorted([mine.number, waiting.number])
+    assert numbers("unassigned", desk.alice) == [waiting.number]
+    assert numbers("unassigned", desk.bob) != [waiting.number]
+    assert len(numbers("team", desk.sue)) == 3  # a supervisor with no team sees every team
+    assert sorted(numbers("breaching", desk.alice)) == sorted([mine.number, waiting.number])
+    counts = client.get("/api/console/queues", headers=auth(desk.alice)).json()
+    assert counts == {
+        "mine": 1,
+        "team": 2,
+        "unassigned": 1,
+        "breaching": 2,
+        "escalations": 0,
+        "callbacks": 0,
+        "notifications_unread": 0,
+    }
+
+
+def test_breaching_soon_leaves_out_deadlines_more_than_an_hour_away(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    stored(session_factory, lambda s: make_policy(s, first_response=240, resolution=480))
+    ticket_in(session_factory, desk.team_a)
+
+    rows = client.get("/api/console/tickets?queue=breaching", headers=auth(desk.alice)).json()
+
+    assert rows["count"] == 0
+
+
+def test_escalation_queue_holds_escalated_tickets_nobody_has(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    escalated = ticket_in(session_factory, desk.team_a, subject="超时了")
+    ticket_in(session_factory, desk.team_a, subject="还好")
+
+    def escalate(session: Session) -> None:
+        session.get_one(Ticket, escalated.id).escalated_at = utcnow()
+
+    stored(session_factory, escalate)
+
+    for user in (desk.sue, desk.alice):
+        rows = client.get("/api/console/tickets?queue=escalations", headers=auth(user)).json()
+        assert [r["number"] for r in rows["data"]] == [escalated.number]
+    bob = client.get("/api/console/tickets?queue=escalations", headers=auth(desk.bob)).json()
+    assert bob["data"] == []
+
+
+def test_queue_rows_carry_customer_churn_and_the_latest_customer_message(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "鞋底开胶了", "转人工")
+
+    def flag(session: Session) -> None:
+        customer = session.get_one(Ticket, ticket.id).customer
+        assert customer is not None
+        customer.churn_risk = True
+        customer.tier = Tier.GOLD
+
+    stored(session_factory, flag)
+
+    (row,) = client.get("/api/console/tickets?queue=unassigned", headers=auth(desk.alice)).json()[
+        "data"
+    ]
+
+    assert row["handed_off"] is True
+    assert row["churn_risk"] is True
+    assert row["customer_tier"] == "gold"
+    assert row["last_customer_message"] == "转人工"
+
+
+def test_queue_search_finds_a_ticket_by_number(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket_in(session_factory, desk.team_a)
+    wanted = ticket_in(session_factory, desk.team_a, subject="别的")
+
+    rows = client.get(
+        f"/api/console/tickets?queue=team&q={wanted.number}", headers=auth(desk.alice)
+    ).json()
+
+    assert [r["number"] for r in rows["data"]] == [wanted.number]
+
+
+def test_an_unknown_queue_is_refused(client: TestClient, desk: Desk) -> None:
+    response = client.get("/api/console/tickets?queue=everything", headers=auth(desk.alice))
+
+    assert response.status_code == 422
+
+
+# --- one ticket ---------------------------------------------------------------------------------
+
+
+def test_sla_clocks_show_breached_and_at_risk(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    now = utcnow()
+    stored(session_factory, lambda s: make_policy(s, first_response=60, resolution=8 * 60))
+    late = ticket_in(session_factory, desk.team_a, at=now - timedelta(minutes=90))
+    close = ticket_in(session_factory, desk.team_a, at=now - timedelta(minutes=50))
+
+    def clocks(ticket: Ticket) -> dict[str, dict[str, Any]]:
+        body = client.get(f"/api/console/tickets/{ticket.number}", headers=auth(desk.alice)).json()
+        return {c["metric"]: c for c in body["sla_clocks"]}
+
+    assert clocks(late)["first_response"]["breached"] is True
+    assert clocks(late)["first_response"]["at_risk"] is False
+    assert clocks(close)["first_response"]["at_risk"] is True
+    assert clocks(close)["first_response"]["warn_at"] is not None
+    assert clocks(close)["resolution"]["at_risk"] is False
+    row = client.get("/api/console/tickets?queue=unassigned", headers=auth(desk.alice)).json()
+    assert {r["number"]: r["sla_at_risk"] for r in row["data"]} == {
+        late.number: False,
+        close.number: True,
+    }
+
+
+def test_ticket_says_what_the_user_may_do(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "我要投诉")
+    url = f"/api/console/tickets/{ticket.number}"
+
+    before = client.get(url, headers=auth(desk.alice)).json()
+    claimed_by(session_factory, ticket, desk.alice)
+    after = client.get(url, headers=auth(desk.alice)).json()
+    other = client.get(url, headers=auth(desk.ann)).json()
+
+    assert before["can_claim"] is True and before["can_hand_back"] is False
+    assert before["conversation"]["state"] == "queued"
+    assert before["allowed_status"] == ["open", "pending", "resolved", "closed"]
+    assert after["can_claim"] is False and after["can_hand_back"] is True
+    assert after["allowed_status"] == ["pending", "resolved", "closed"]
+    assert other["can_hand_back"] is False
+    assert [e["kind"] for e in after["events"]][-1] == "claimed"
+
+
+def test_a_ticket_of_another_team_is_not_found(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = ticket_in(session_factory, desk.team_a)
+
+    for path in ("", "/transcript", "/customer"):
+        response = client.get(f"/api/console/tickets/{ticket.number}{path}", headers=auth(desk.bob))
+        assert response.status_code == 404
+
+
+# --- transcript ---------------------------------------------------------------------------------
+
+
+def test_transcript_has_the_bot_turns_before_the_handoff_and_the_notes(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "鞋底开胶了", "<script>alert(1)</script>")
+    claimed_by(session_factory, ticket, desk.alice)
+    base = f"/api/tickets/{ticket.number}"
+    client.post(f"{base}/notes", json={"body": "先核实订单"}, headers=auth(desk.alice))
+    client.post(f"{base}/replies", json={"body": "您好，我是客服"}, headers=auth(desk.alice))
+
+    body = client.get(
+        f"/api/console/tickets/{ticket.number}/transcript", headers=auth(desk.alice)
+    ).json()
+
+    assert [(m["kind"], m["body"]) for m in body["data"]] == [
+        ("customer", "鞋底开胶了"),
+        ("bot", "机器人回答"),
+        ("customer", "<script>alert(1)</script>"),
+        ("bot", "机器人回答"),
+        ("note", "先核实订单"),
+        ("agent", "您好，我是客服"),
+    ]
+    assert body["data"][1]["buttons"] == ["转人工"]
+    assert body["data"][1]["ticket"] is None  # said before there was a ticket
+    assert body["data"][-1]["author_name"] == "alice"
+    assert body["conversation"]["state"] == "agent"
+    assert body["conversation"]["agent_name"] == "alice"
+
+    last = body["data"][-2]["id"]
+    newer = client.get(
+        f"/api/console/tickets/{ticket.number}/transcript?after_id={last}",
+        headers=auth(desk.alice),
+    ).json()
+    assert [m["body"] for m in newer["data"]] == ["您好，我是客服"]
+
+
+def test_notes_of_an_earlier_ticket_stay_with_it(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    first = chat(session_factory, desk, "第一次")
+    claimed_by(session_factory, first, desk.alice)
+    client.post(
+        f"/api/tickets/{first.number}/notes", json={"body": "旧备注"}, headers=auth(desk.alice)
+    )
+    client.post(
+        f"/api/tickets/{first.number}/status", json={"status": "closed"}, headers=auth(desk.alice)
+    )
+    second = chat(session_factory, desk, "第二次")
+
+    body = client.get(
+        f"/api/console/tickets/{second.number}/transcript", headers=auth(desk.alice)
+    ).json()
+
+    bodies = [m["body"] for m in body["data"]]
+    assert "第一次" in bodies and "第二次" in bodies
+    assert "旧备注" not in bodies
+
+
+# --- customer panel -----------------------------------------------------------------------------
+
+
+def test_customer_panel_has_tier_history_scores_and_churn(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    def build(session: Session) -> Ticket:
+        customer = services.create_customer(
+            session,
+            "陈先生",
+            tier=Tier.KEY_ACCOUNT,
+            lifecycle=Lifecycle.MATURE,
+            identities={IdentityKind.PHONE: "13800138000", IdentityKind.WEB: "abc"},
+        )
+        customer.churn_risk = True
+        customer.churn_reasons = "complaints,detractor"
+        team_a, team_b = session.merge(desk.team_a), session.merge(desk.team_b)
+        old = make_ticket(session, customer=customer, team=team_a, subject="旧的")
+        make_ticket(session, customer=customer, team=team_b, subject="二组的")
+        for csat, nps in ((2, 3), (5, 10)):
+            session.add(
+                SurveyResponse(ticket_id=old.id, customer_id=customer.id, csat=csat, nps=nps)
+            )
+        return make_ticket(session, customer=customer, team=team_a, subject="新的")
+
+    ticket = stored(session_factory, build)
+
+    panel = client.get(
+        f"/api/console/tickets/{ticket.number}/customer", headers=auth(desk.alice)
+    ).json()
+
+    assert panel["name"] == "陈先生"
+    assert panel["tier"] == "key_account"
+    assert panel["lifecycle"] == "mature"
+    assert panel["channels"] == ["phone", "web"]
+    assert "13800138000" not in str(panel)
+    assert panel["churn_risk"] is True
+    assert panel["churn_reasons"] == ["complaints", "detractor"]
+    # Alice does not see team B's ticket; the 30-day complaint count is the customer's own.
+    assert [t["subject"] for t in panel["tickets"]] == ["新的", "旧的"]
+    assert panel["tickets_count"] == 2
+    assert panel["complaints_30d"] == 3
+    assert sorted((s["csat"], s["nps"]) for s in panel["surveys"]) == [(2, 3), (5, 10)]
+    assert panel["csat_average"] == 3.5
+    assert panel["nps"] == 0  # one promoter, one detractor
+
+
+def test_a_ticket_without_a_customer_has_an_empty_panel(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = ticket_in(session_factory, desk.team_a)
+
+    response = client.get(
+        f"/api/console/tickets/{ticket.number}/customer", headers=auth(desk.alice)
+    )
+
+    assert response.status_code == 200
+    assert response.json() is None
+
+
+# --- join and hand back -------------------------------------------------------------------------
+
+
+def outbox(session_factory: sessionmaker[Session]) -> list[tuple[str, dict[str, Any]]]:
+    with session_factory() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return [(r.kind, r.payload) for r in rows]
+
+
+def test_the_assignee_joins_the_chat_and_the_customer_is_told_their_name(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "转人工")
+    claimed_by(session_factory, ticket, desk.alice)
+
+    response = client.post(f"/api/console/tickets/{ticket.number}/join", headers=auth(desk.alice))
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "agent"
+    assert response.json()["agent_name"] == "alice"
+    assert outbox(session_factory)[-1] == (
+        OutboxKind.EVENT.value,
+        {"event": "agent_joined", "agent_name": "alice"},
+    )
+
+
+def test_joining_needs_the_ticket_claimed_and_by_you(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "转人工")
+    url = f"/api/console/tickets/{ticket.number}/join"
+
+    unclaimed = client.post(url, headers=auth(desk.alice))
+    claimed_by(session_factory, ticket, desk.alice)
+    someone_else = client.post(url, headers=auth(desk.ann))
+    supervisor = client.post(url, headers=auth(desk.sue))
+
+    assert unclaimed.status_code == 409
+    assert unclaimed.json() == {"detail": f"claim {ticket.number} first"}
+    assert someone_else.status_code == 403
+    assert supervisor.status_code == 200
+
+
+def test_a_ticket_without_a_chat_cannot_be_joined_or_handed_back(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = ticket_in(session_factory, desk.team_a)
+    claimed_by(session_factory, ticket, desk.alice)
+
+    for action in ("join", "hand-back"):
+        response = client.post(
+            f"/api/console/tickets/{ticket.number}/{action}", headers=auth(desk.alice)
+        )
+        assert response.status_code == 409
+        assert response.json() == {"detail": f"{ticket.number} has no chat conversation"}
+
+
+def test_hand_back_resumes_the_bot_through_the_outbox(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = chat(session_factory, desk, "转人工")
+    claimed_by(session_factory, ticket, desk.alice)
+    client.post(
+        f"/api/tickets/{ticket.number}/replies", json={"body": "好的"}, headers=auth(desk.alice)
+    )
+
+    response = client.post(
+        f"/api/console/tickets/{ticket.number}/hand-back", headers=auth(desk.alice)
+    )
+    again = client.post(f"/api/console/tickets/{ticket.number}/hand-back", headers=auth(desk.alice))
+
+    assert response.status_code == 200
+    assert response.json() == {"state": "agent", "pending": True}
+    assert again.status_code == 200
+    resumes = [k for k, _ in outbox(session_factory) if k == OutboxKind.RASA_RESUME.value]
+    assert len(resumes) == 1  # asked twice, resumed once
+    detail = client.get(f"/api/tickets/{ticket.number}", headers=auth(desk.alice)).json()
+    assert detail["events"][-1]["data"] == {"handed_back": True}
+
+    def resumed(session: Session) -> None:
+        services.complete_hand_back(session, f"web:{SESSION}")
+
+    stored(session_factory, resumed)
+    bot_again = client.post(
+        f"/api/console/tickets/{ticket.number}/hand-back", headers=auth(desk.alice)
+    )
+    assert bot_again.status_code == 409
+    with session_factory() as session:
+        assert session.get_one(Conversation, f"web:{SESSION}").state is ConversationState.BOT
+
+
+# --- live stream --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(console, "STREAM_SECONDS", 0.2)
+
+
+def read_stream(client: TestClient, user: User, last_event_id: str | None = None) -> list[Any]:
+    headers = auth(user)
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    events: list[Any] = []
+    with client.stream("GET", "/api/console/stream", headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line.removeprefix("data: "))))
+    return events
+
+
+def test_stream_sends_what_the_user_may_see_after_the_cursor(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session], quick_stream: None
+) -> None:
+    ours = ticket_in(session_factory, desk.team_a)
+    ticket_in(session_factory, desk.team_b)
+    at = utcnow()
+    stored(
+        session_factory,
+        lambda s: notifications.notify(
+            s, [desk.alice.id, desk.bob.id], NotificationKind.SLA_WARNING, at=at, ticket_id=ours.id
+        ),
+    )
+    stored(
+        session_factory,
+        lambda s: s.add(
+            CallbackTask(
+                dedupe_key="cb", reason=CallbackReason.NO_ANSWER, team_id=desk.team_b.id, due_at=at
+            )
+        ),
+    )
+
+    events = read_stream(client, desk.alice, "e0.n0.c0")
+
+    kinds = [name for name, _ in events]
+    assert kinds[0] == "ready" and kinds[-1] == "ready"
+    tickets = [data["ticket"] for name, data in events if name == "ticket"]
+    assert tickets == [ours.number]  # team B's ticket is not Alice's business
+    (note,) = [data for name, data in events if name == "notification"]
+    assert note["kind"] == "sla_warning" and note["ticket"] == ours.number
+    assert "callback" not in kinds  # team B's call-back
+    assert events[-1][1]["cursor"].startswith("e")
+
+
+def test_stream_without_a_cursor_starts_from_now(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session], quick_stream: None
+) -> None:
+    ticket_in(session_factory, desk.team_a)
+
+    events = read_stream(client, desk.alice)
+
+    assert {name for name, _ in events} == {"ready"}
+
+
+def test_stream_needs_a_valid_token(client: TestClient) -> None:
+    response = client.get("/api/console/stream", headers={"Authorization": "Bearer nope"})
+
+    assert response.status_code == 401
+
+
+def test_poll_moves_the_cursor_past_rows_the_user_may_not_see(
+    desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    cursor = console.StreamCursor()
+    ticket_in(session_factory, desk.team_b)
+
+    assert console.poll(session_factory, desk.alice.id, cursor) == []
+    assert cursor.event > 0
+    ours = ticket_in(session_factory, desk.team_a)
+    found = console.poll(session_factory, desk.alice.id, cursor)
+    assert found is not None
+    assert [(name, data["ticket"]) for name, data in found] == [("ticket", ours.number)]
+    assert console.poll(session_factory, desk.alice.id, cursor) == []  # nothing twice
+
+
+def test_poll_ends_for_a_deactivated_user(
+    desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    def deactivate(session: Session) -> None:
+        session.get_one(User, desk.alice.id).is_active = False
+
+    stored(session_factory, deactivate)
+
+    assert console.poll(session_factory, desk.alice.id, console.StreamCursor()) is None
+
+
+@pytest.mark.parametrize("text", ["", "e1.n2", "x1.n2.c3", "e1.n2.c-3", "e" + "9" * 70])
+def test_a_cursor_that_is_not_ours_is_ignored(text: str) -> None:
+    assert console.StreamCursor.parse(text) is None
+
+
+def test_a_cursor_round_trips() -> None:
+    cursor = console.StreamCursor.parse("e12.n3.c45")
+
+    assert cursor is not None and str(cursor) == "e12.n3.c45"
+    assert not cursor.fresh("e", 12) and cursor.fresh("e", 13) and not cursor.fresh("e", 13)
+
+
+def test_a_new_customer_has_a_panel_without_scores_or_channels(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = stored(
+        session_factory,
+        lambda s: make_ticket(s, customer=make_customer(s), team=s.merge(desk.team_a)),
+    )
+
+    panel = client.get(
+        f"/api/console/tickets/{ticket.number}/customer", headers=auth(desk.alice)
+    ).json()
+
+    assert panel["channels"] == [] and panel["surveys"] == [] and panel["nps"] is None
+    assert panel["tickets"][0]["status"] == Status.NEW.value

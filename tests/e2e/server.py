@@ -1,0 +1,23 @@
+"""The app the browser tests run: `bot.app:create_app` as production builds it, except that the
+action server's health check is asked of the fake Rasa (which answers it) instead of the port
+in endpoints.yml. `uvicorn tests.e2e.server:create_app --factory`, configured by KEFU_ vars."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from bot.app import RASA_TIMEOUT
+from bot.app import create_app as create_web_app
+from bot.rasa_client import RasaClient
+from ticketing.config import Settings
+
+
+def create_app() -> FastAPI:
+    settings = Settings()
+    rasa = RasaClient(
+        settings.rasa_url,
+        token=settings.rasa_token,
+        timeout=RASA_TIMEOUT,
+        action_health_url=f"{settings.rasa_url}/health",
+    )
+    return create_web_app(settings, rasa=rasa)

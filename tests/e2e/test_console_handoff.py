@@ -1,0 +1,115 @@
+"""The whole handoff in two browsers: a customer chats in the widget on the demo shop in
+Chinese and asks for a human; an agent sees the chat arrive in the console without reloading,
+claims it, replies, and resolves; the customer sees the reply and the agent's name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.e2e.conftest import BOT_REPLY, HANDOFF_REPLY, LiveApp, Shot
+from tests.factories import PASSWORD
+from ticketing.models import Conversation, ConversationState, Status, Ticket
+
+LAPTOP = {"width": 1366, "height": 768}
+SHANGHAI = "Asia/Shanghai"
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(f"{url}/console")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#live")).to_have_attribute("data-state", "on")
+
+
+def say(shop: Page, text: str) -> None:
+    shop.fill("#kefu-input", text)
+    shop.click("#kefu-send")
+
+
+def test_customer_asks_for_a_human_and_an_agent_claims_replies_and_resolves(
+    live_app: LiveApp, browser: Any, shot: Shot
+) -> None:
+    agent = browser.new_context(locale="zh-CN", timezone_id=SHANGHAI, viewport=LAPTOP)
+    customer = browser.new_context(
+        locale="zh-CN", timezone_id=SHANGHAI, viewport={"width": 1280, "height": 800}
+    )
+    console = agent.new_page()
+    sign_in(console, live_app.url, "lina")
+    console.click("[data-testid=nav-unassigned]")
+    expect(console.locator("#queue-title")).to_have_text("未分配")
+    expect(console.locator("#queue-empty")).to_be_visible()
+    # Set on the page now: still there later only if the console never reloaded.
+    console.evaluate("window.__sameDocument = true")
+
+    shop = customer.new_page()
+    shop.goto(f"{live_app.url}/shop")
+    shop.click("#kefu-launcher")
+    expect(shop.locator("#kefu-widget")).to_have_attribute("data-connected", "true")
+    say(shop, "你好，我上周买的云跑3代跑鞋鞋底开胶了，订单号 A2024-1181")
+    expect(shop.locator("[data-sender=bot] .kefu-bubble").last).to_have_text(BOT_REPLY)
+    say(shop, "转人工")
+    expect(shop.locator("[data-sender=bot] .kefu-bubble").last).to_have_text(HANDOFF_REPLY)
+    expect(shop.locator("#kefu-status")).to_have_attribute("data-state", "queued")
+    shot(shop, "1-customer-queued")
+
+    row = console.locator("[data-testid=queue-row]").first
+    expect(row).to_contain_text("转人工", timeout=10_000)
+    assert console.evaluate("window.__sameDocument") is True
+    expect(console.locator("[data-count=unassigned]")).to_have_text("1")
+    shot(console, "2-unassigned-queue-live")
+
+    row.click()
+    transcript = console.locator("[data-testid=transcript]")
+    expect(transcript.locator("[data-kind=customer]").first).to_contain_text("鞋底开胶了")
+    expect(transcript.locator("[data-kind=bot] .body").first).to_have_text(BOT_REPLY)
+    expect(console.locator("[data-testid=conversation-state]")).to_contain_text("等待人工")
+    expect(console.locator("[data-testid=composer-text]")).to_be_disabled()
+    shot(console, "3-ticket-before-claim")
+
+    console.click("[data-testid=claim]")
+    expect(console.locator("[data-testid=conversation-state]")).to_contain_text("人工接待：李娜")
+    expect(shop.locator("#kefu-status")).to_contain_text("李娜")
+    console.fill(
+        "[data-testid=composer-text]", "您好，我是客服李娜。非常抱歉，我们马上为您换一双新的。"
+    )
+    console.click("[data-testid=composer-send]")
+    expect(transcript.locator("[data-kind=agent] .body").last).to_have_text(
+        "您好，我是客服李娜。非常抱歉，我们马上为您换一双新的。"
+    )
+
+    agent_turn = shop.locator("[data-sender=agent]").last
+    expect(agent_turn.locator(".kefu-bubble")).to_have_text(
+        "您好，我是客服李娜。非常抱歉，我们马上为您换一双新的。"
+    )
+    expect(agent_turn.locator(".kefu-author")).to_have_text("李娜")
+    expect(shop.locator("#kefu-status")).to_have_text("人工客服 李娜 为您服务")
+    shot(shop, "4-customer-sees-agent-reply")
+
+    console.click("[data-testid=mode-note]")
+    console.fill("[data-testid=composer-text]", "已安排换货，顺丰单号待仓库回传")
+    console.click("[data-testid=composer-send]")
+    expect(transcript.locator("[data-kind=note]")).to_contain_text("内部备注")
+    say(shop, "好的，谢谢！")
+    expect(transcript.locator("[data-kind=customer] .body").last).to_have_text("好的，谢谢！")
+    shot(console, "5-ticket-after-reply")
+
+    console.click("[data-testid=status-resolved]")
+    expect(console.locator("#t-badges")).to_contain_text("已解决")
+    expect(console.locator("[data-testid=reopen]")).to_be_visible()
+    shot(console, "6-resolved")
+
+    with live_app.factory() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        conversation = session.get(Conversation, ticket.conversation_id)
+        assert ticket.status is Status.RESOLVED
+        assert ticket.assignee_id == live_app.desk.agent.id
+        assert conversation is not None and conversation.state is ConversationState.AGENT
+    # The internal note never reached the customer.
+    expect(shop.locator("#kefu-messages")).not_to_contain_text("顺丰单号")
+    agent.close()
+    customer.close()
