@@ -19,6 +19,7 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import telegram
 from bot.channels.base import ChannelAdapter
 from bot.channels.webchat import WebChat
 from bot.gateway import Gateway
@@ -59,6 +60,7 @@ def create_app(
     )
     webchat = WebChat(factory, clock=clock)
     channels: dict[Channel, ChannelAdapter] = {Channel.WEB: webchat, **(adapters or {})}
+    channels = {**telegram.adapters(settings, factory), **channels}  # none without a token
     outbox = OutboxDeliverer(factory, channels, rasa, clock=clock)
     gateway = Gateway(factory, rasa, channels, outbox=outbox, clock=clock)
     app.state.gateway = gateway
@@ -89,6 +91,7 @@ def create_app(
                 await rasa.aclose()
 
     app.router.lifespan_context = lifespan
+    telegram.install(app)  # its route and its start and stop in the lifespan, with a token
     return app
 
 

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = None
     default_timezone: str = "Asia/Shanghai"
+    # Telegram (bot/channels/telegram.py): off without a token. Long polling needs no public
+    # URL but exactly one process; webhook mode needs the secret Telegram echoes in the
+    # X-Telegram-Bot-Api-Secret-Token header, and registers `telegram_webhook_url` if given.
+    telegram_token: str | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_secret: str | None = Field(
+        default=None, min_length=16, max_length=256, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    telegram_webhook_url: str | None = None  # public https URL ending in /telegram/webhook
+    telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""

@@ -1,0 +1,650 @@
+"""The Telegram channel: python-telegram-bot's real code paths against a fake Bot API server on
+localhost (tests/bot/fake_telegram.py) and the fake Rasa of conftest.py."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    # Starlette's TestClient would rather have httpx2; it works on httpx 0.28 and only warns.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.channels import telegram
+from bot.channels.base import Outbound
+from bot.channels.telegram import (
+    EVENTS,
+    GREETING,
+    HUMAN_PAYLOAD,
+    SECRET_HEADER,
+    WEBHOOK_PATH,
+    TelegramAdapter,
+    TelegramApplication,
+    build_application,
+    callback_data_for,
+    make_bot,
+    running,
+    split_text,
+    telegram_status,
+    utf16_len,
+)
+from bot.gateway import Gateway
+from bot.outbox import OutboxDeliverer
+from bot.rasa_client import RasaClient
+from tests.api.helpers import SETTINGS
+from tests.bot.conftest import RASA_TOKEN, FakeRasa
+from tests.bot.fake_telegram import TOKEN, FakeTelegram
+from tests.factories import make_user
+from ticketing import services
+from ticketing.clock import utcnow
+from ticketing.config import Settings
+from ticketing.db import transaction
+from ticketing.models import (
+    Channel,
+    Conversation,
+    ConversationState,
+    Customer,
+    Message,
+    MessageKind,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Ticket,
+)
+
+pytestmark = pytest.mark.anyio
+
+CHAT = 777001
+OTHER_CHAT = 777002
+CONVERSATION = f"telegram:{CHAT}"
+SECRET = "webhook-secret-0123456789abcdef"
+LONG_PAYLOAD = '/inform{"complaint_category": "delivery", "order_number": "A2024-1181-XYZ"}'
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def telegram_settings(fake: FakeTelegram, **extra: Any) -> Settings:
+    return SETTINGS.model_copy(
+        update={"telegram_token": TOKEN, "telegram_base_url": fake.base_url, **extra}
+    )
+
+
+@dataclass
+class Bot:
+    """Kefu on Telegram, long polling the fake: the gateway, its outbox and the application."""
+
+    gateway: Gateway
+    outbox: OutboxDeliverer
+    application: TelegramApplication
+    clock: WallClock
+
+
+class WallClock:
+    """The wall clock, moved ahead by hand: rows the fake action server and the desk write are
+    stamped with the wall clock, and a retry's backoff is skipped by moving ahead."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.ahead
+
+    def advance(self, seconds: float) -> None:
+        self.ahead += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+async def bot(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> AsyncIterator[Bot]:
+    settings = telegram_settings(fake_telegram)
+    clock = WallClock()
+    adapters = {Channel.TELEGRAM: TelegramAdapter(make_bot(settings), session_factory)}
+    rasa = RasaClient(fake_rasa.url, token=RASA_TOKEN, timeout=5.0, connect_timeout=1.0)
+    outbox = OutboxDeliverer(session_factory, adapters, rasa, clock=clock, send_timeout=5.0)
+    gateway = Gateway(session_factory, rasa, adapters, outbox=outbox, clock=clock)
+    application = build_application(settings, gateway)
+    async with running(application, settings):
+        yield Bot(gateway, outbox, application, clock)
+    await rasa.aclose()
+
+
+async def wait(fake: FakeTelegram, method: str, count: int = 1) -> list[Any]:
+    return await asyncio.to_thread(fake.wait, method, count)
+
+
+async def settle(fake: FakeTelegram, chat: int = CHAT) -> None:
+    """Wait until every update of the chat sent so far is handled: one chat's updates are
+    handled in order, so once a later /start is answered, everything before it is done."""
+    greetings = len([t for t in fake.texts(chat) if t in GREETING.values()])
+    fake.send(chat, "/start")
+    deadline = time.monotonic() + 10
+    while len([t for t in fake.texts(chat) if t in GREETING.values()]) <= greetings:
+        assert time.monotonic() < deadline, "the chat never settled"
+        await asyncio.sleep(0.02)
+
+
+def replies(fake: FakeTelegram, chat: int = CHAT) -> list[str]:
+    """What the chat was sent, greetings left out."""
+    return [t for t in fake.texts(chat) if t not in GREETING.values()]
+
+
+def keyboard(call: Any) -> list[list[dict[str, str]]]:
+    rows: list[list[dict[str, str]]] = call.params["reply_markup"]["inline_keyboard"]
+    return rows
+
+
+def conversation(factory: sessionmaker[Session]) -> Conversation:
+    with factory() as session:
+        row = session.get(Conversation, CONVERSATION)
+        assert row is not None
+        return row
+
+
+def hand_off(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        row = session.get(Conversation, CONVERSATION)
+        assert row is not None
+        services.hand_off_conversation(session, row, services.Actor.bot(), reason="request")
+
+
+# --- long polling --------------------------------------------------------------------------------
+
+
+async def test_a_message_reaches_the_bot_and_its_buttons_come_back_as_an_inline_keyboard(
+    bot: Bot,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    session_factory: sessionmaker[Session],
+) -> None:
+    fake_rasa.replier = lambda sender, message, _m: [
+        {
+            "text": "请选择问题类型",
+            "buttons": [
+                {"title": "物流", "payload": "/inform_delivery"},
+                {"title": "质量", "payload": LONG_PAYLOAD},
+            ],
+        }
+    ]
+
+    fake_telegram.send(CHAT, "我要投诉", first_name="小明", language_code="zh-hans")
+    (reply,) = await wait(fake_telegram, "sendMessage")
+    await settle(fake_telegram)
+
+    (call,) = fake_rasa.webhook_calls()
+    assert call.body["sender"] == CONVERSATION
+    assert call.body["message"] == "我要投诉"
+    assert call.body["metadata"]["channel"] == "telegram"
+    assert call.body["metadata"]["language"] == "zh"
+    assert int(reply.params["chat_id"]) == CHAT
+    assert reply.params["text"] == "请选择问题类型"
+    assert keyboard(reply) == [
+        [{"text": "物流", "callback_data": "/inform_delivery"}],
+        [{"text": "质量", "callback_data": callback_data_for(LONG_PAYLOAD)}],
+    ]
+    assert [int(c.params["chat_id"]) for c in fake_telegram.requests("sendChatAction")] == [CHAT]
+    with session_factory() as session:
+        kinds = session.scalars(select(Message.kind).order_by(Message.id)).all()
+        customer = session.scalars(select(Customer)).one()
+        statuses = session.scalars(select(OutboxMessage.status)).all()
+    assert kinds == [MessageKind.CUSTOMER, MessageKind.BOT]
+    assert customer.name == "小明"
+    assert statuses == [OutboxStatus.SENT]
+
+
+@pytest.mark.parametrize(
+    ("title", "payload"), [("物流", "/inform_delivery"), ("质量", LONG_PAYLOAD)]
+)
+async def test_pressing_a_button_sends_its_payload(
+    title: str,
+    payload: str,
+    bot: Bot,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    session_factory: sessionmaker[Session],
+) -> None:
+    fake_rasa.replier = lambda sender, message, _m: (
+        [
+            {
+                "text": "请选择问题类型",
+                "buttons": [
+                    {"title": "物流", "payload": "/inform_delivery"},
+                    {"title": "质量", "payload": LONG_PAYLOAD},
+                ],
+            }
+        ]
+        if message == "我要投诉"
+        else [{"text": f"bot heard: {message}"}]
+    )
+    fake_telegram.send(CHAT, "我要投诉")
+    await wait(fake_telegram, "sendMessage")
+
+    fake_telegram.press(CHAT, title)
+    await wait(fake_telegram, "sendMessage", 2)
+
+    assert len(callback_data_for(LONG_PAYLOAD).encode()) <= 64 < len(LONG_PAYLOAD.encode())
+    assert fake_rasa.webhook_calls()[-1].body["message"] == payload
+    assert len(fake_telegram.requests("answerCallbackQuery")) == 1
+    assert fake_telegram.texts(CHAT)[-1] == f"bot heard: {payload}"
+    with session_factory() as session:
+        pressed = session.scalars(
+            select(Message).where(Message.kind == MessageKind.CUSTOMER).order_by(Message.id)
+        ).all()[-1]
+    assert (pressed.body, pressed.data) == (title, {"payload": payload})
+
+
+async def test_human_hands_off_and_the_bot_then_stays_silent(
+    bot: Bot,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    session_factory: sessionmaker[Session],
+) -> None:
+    def action_server(sender: str, message: str, _meta: dict[str, Any]) -> list[dict[str, Any]]:
+        if message == HUMAN_PAYLOAD:
+            hand_off(session_factory)  # what the bot's handoff action does in the store
+            return [{"text": "好的，正在为您转接人工客服。"}]
+        return [{"text": f"bot heard: {message}"}]
+
+    fake_rasa.replier = action_server
+    fake_telegram.send(CHAT, "你好")
+    await wait(fake_telegram, "sendMessage")
+
+    fake_telegram.send(CHAT, "/human")
+    await wait(fake_telegram, "sendMessage", 3)
+    fake_telegram.send(CHAT, "你好，还在吗？")
+    await settle(fake_telegram)
+
+    assert [c.body["message"] for c in fake_rasa.webhook_calls()] == ["你好", HUMAN_PAYLOAD]
+    assert conversation(session_factory).state is ConversationState.QUEUED
+    assert replies(fake_telegram) == [
+        "bot heard: 你好",
+        EVENTS["queued"]["zh"],
+        "好的，正在为您转接人工客服。",
+    ]
+    with session_factory() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        bodies = session.scalars(
+            select(Message.body).where(Message.kind == MessageKind.CUSTOMER).order_by(Message.id)
+        ).all()
+    assert ticket.handed_off and ticket.conversation_id == CONVERSATION
+    # The customer's words are kept for the agent; the request in their language.
+    assert bodies == ["你好", "转人工客服", "你好，还在吗？"]
+
+
+@pytest.mark.parametrize(
+    ("language_code", "language"), [("zh-hans", "zh"), ("zh-hant", "zh"), ("en", "en")]
+)
+async def test_start_greets_in_the_customers_language(
+    language_code: str,
+    language: str,
+    bot: Bot,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:
+    fake_telegram.send(CHAT, "/start", language_code=language_code)
+
+    (greeting,) = await wait(fake_telegram, "sendMessage")
+
+    assert greeting.params["text"] == GREETING[language]
+    assert fake_rasa.calls == []
+
+
+async def test_a_slow_bot_turn_holds_up_no_other_customer_and_one_chat_keeps_its_order(
+    bot: Bot, fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> None:
+    def slow_for_the_first_chat(sender: str, message: str, _m: Any) -> list[dict[str, Any]]:
+        if message == "first":
+            time.sleep(1.0)
+        return [{"text": f"bot heard: {message}"}]
+
+    fake_rasa.replier = slow_for_the_first_chat
+    fake_telegram.send(CHAT, "first", language_code="en")
+    fake_telegram.send(CHAT, "second", language_code="en")
+    fake_telegram.send(OTHER_CHAT, "hello", language_code="en")
+
+    await wait(fake_telegram, "sendMessage", 3)
+
+    assert fake_telegram.texts() == ["bot heard: hello", "bot heard: first", "bot heard: second"]
+    in_chat = [
+        c.body["message"] for c in fake_rasa.webhook_calls() if c.body["sender"] == CONVERSATION
+    ]
+    assert in_chat == ["first", "second"]
+
+
+async def test_a_photo_gets_a_text_only_notice_and_groups_are_ignored(
+    bot: Bot, fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> None:
+    photo = fake_telegram.message_update(CHAT, "", language_code="en")
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
+    fake_telegram.queue(photo)
+    fake_telegram.send(-100500, "hello bot", chat_type="group")
+    await settle(fake_telegram)
+
+    assert fake_rasa.calls == []
+    assert fake_telegram.texts(CHAT)[0].startswith("Sorry, I can only read text")
+    assert fake_telegram.sent(-100500) == []
+
+
+async def test_a_button_nobody_sent_is_answered_as_expired(
+    bot: Bot, fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.queue(
+        {
+            "update_id": 5000,
+            "callback_query": {
+                "id": "cq-old",
+                "from": fake_telegram.user(CHAT, "en", "Sam"),
+                "chat_instance": "ci",
+                "data": callback_data_for(LONG_PAYLOAD),
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": CHAT, "type": "private", "first_name": "Sam"},
+                    "text": "an old question",
+                },
+            },
+        }
+    )
+    (answer,) = await wait(fake_telegram, "answerCallbackQuery")
+
+    assert answer.params["text"] == "This button has expired: please type."
+    assert fake_rasa.calls == []
+
+
+async def test_logs_carry_neither_the_customers_words_nor_the_token(
+    bot: Bot, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake_telegram.fail("sendMessage", 502)  # the greeting fails: the error handler logs it
+    start = fake_telegram.send(CHAT, "/start")
+    fake_telegram.send(CHAT, "我的手机号是13812345678，订单还没到")
+    await wait(fake_telegram, "sendMessage")
+    await settle(fake_telegram)
+
+    assert "13812345678" not in caplog.text
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+    assert "HTTP Request: POST" in caplog.text  # httpx did log the requests, token hidden
+    failed = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in failed] == [
+        f"telegram: update {start['update_id']} of chat {CHAT} failed: NetworkError: Bad Gateway"
+    ]
+
+
+def test_telegram_down_at_start_up_keeps_neither_the_app_nor_the_channel_down(
+    session_factory: sessionmaker[Session],
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(telegram, "START_RETRY", 0.05)
+    fake_telegram.fail("getMe", 502, times=2)
+    app = create_app(
+        telegram_settings(fake_telegram),
+        session_factory,
+        rasa=RasaClient(fake_rasa.url),
+        background=False,
+    )
+    with TestClient(app) as client:
+        assert client.get("/shop").status_code == 200
+        fake_telegram.send(CHAT, "你好")
+        (reply,) = fake_telegram.wait("sendMessage")
+
+    assert reply.params["text"] == "bot heard: 你好"
+    assert [c.status for c in fake_telegram.requests("getMe")] == [502, 502, 200]
+
+
+# --- delivering agent replies and events ---------------------------------------------------------
+
+
+async def test_a_failed_delivery_stays_on_the_outbox_and_the_retry_sends_it_once(
+    bot: Bot,
+    fake_telegram: FakeTelegram,
+    session_factory: sessionmaker[Session],
+) -> None:
+    fake_telegram.send(CHAT, "我要投诉")
+    await settle(fake_telegram)
+    hand_off(session_factory)
+    with transaction(session_factory) as session:
+        agent = make_user(session)
+        agent.display_name = "王芳"
+        ticket = session.scalars(select(Ticket)).one()
+        services.reply_to_customer(session, ticket, services.Actor.of(agent), "您好，我是王芳")
+    fake_telegram.fail("sendMessage", 502, times=1)
+
+    assert await bot.outbox.run_once() == 1  # the queued notice failed; the rest waits behind it
+
+    with session_factory() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(r.status, r.attempts) for r in rows] == [
+            (OutboxStatus.SENT, 1),
+            (OutboxStatus.PENDING, 1),
+            (OutboxStatus.PENDING, 0),
+            (OutboxStatus.PENDING, 0),
+        ]
+        assert rows[1].last_error is not None and "Bad Gateway" in rows[1].last_error
+    assert len(replies(fake_telegram)) == 1
+
+    assert await bot.outbox.run_once() == 0  # not due before its backoff
+    bot.clock.advance(60)
+    assert await bot.outbox.run_once() == 3
+    assert await bot.outbox.run_once() == 0
+
+    assert replies(fake_telegram)[1:] == [
+        EVENTS["queued"]["zh"],
+        EVENTS["agent_joined"]["zh"].format(name="王芳"),
+        "王芳\n您好，我是王芳",
+    ]
+    reply = fake_telegram.sent(CHAT)[-1]
+    assert reply.params["entities"] == [{"type": "bold", "offset": 0, "length": 2}]
+    with session_factory() as session:
+        statuses = set(session.scalars(select(OutboxMessage.status)))
+    assert statuses == {OutboxStatus.SENT}
+
+
+async def test_a_customer_who_blocked_the_bot_is_not_retried(
+    bot: Bot, fake_telegram: FakeTelegram, session_factory: sessionmaker[Session]
+) -> None:
+    fake_telegram.send(CHAT, "hello", language_code="en")
+    await settle(fake_telegram)
+    hand_off(session_factory)
+    fake_telegram.fail("sendMessage", 403, description="Forbidden: bot was blocked by the user")
+
+    await bot.outbox.run_once()
+
+    with session_factory() as session:
+        queued = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.EVENT)
+        ).one()
+    assert queued.status is OutboxStatus.FAILED
+    assert queued.last_error is not None and "blocked" in queued.last_error
+
+
+async def test_telegrams_flood_control_is_retried_later(
+    bot: Bot, fake_telegram: FakeTelegram, session_factory: sessionmaker[Session]
+) -> None:
+    fake_telegram.send(CHAT, "hello", language_code="en")
+    await settle(fake_telegram)
+    hand_off(session_factory)
+    fake_telegram.fail(
+        "sendMessage",
+        429,
+        description="Too Many Requests: retry after 3",
+        parameters={"retry_after": 3},
+    )
+
+    await bot.outbox.run_once()
+
+    with session_factory() as session:
+        queued = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.EVENT)
+        ).one()
+    assert (queued.status, queued.attempts) == (OutboxStatus.PENDING, 1)
+    assert queued.last_error == (
+        "DeliveryFailed: Telegram rate limit: Flood control exceeded. Retry in 0:00:03"
+    )
+
+
+async def test_events_and_a_long_reply_in_english(
+    bot: Bot, fake_telegram: FakeTelegram, session_factory: sessionmaker[Session]
+) -> None:
+    fake_telegram.send(CHAT, "my parcel is lost", language_code="en")
+    await settle(fake_telegram)
+    long_reply = ("Here is what happened with your parcel. " * 150).strip()
+    with transaction(session_factory) as session:
+        row = session.get(Conversation, CONVERSATION)
+        assert row is not None
+        agent = make_user(session)
+        agent.display_name = "Amy"
+        ticket = services.hand_off_conversation(session, row, services.Actor.bot(), reason="x")
+        services.reply_to_customer(session, ticket, services.Actor.of(agent), long_reply)
+        services.hand_back_conversation(session, row, services.Actor.of(agent))
+
+    await bot.outbox.run_once()
+
+    texts = replies(fake_telegram)[1:]
+    assert texts[:2] == [
+        EVENTS["queued"]["en"],
+        EVENTS["agent_joined"]["en"].format(name="Amy"),
+    ]
+    parts = texts[2:-1]
+    assert len(parts) == 2 and all(utf16_len(p) <= 4096 for p in parts)
+    assert "".join(parts) == f"Amy\n{long_reply}"
+    assert texts[-1] == EVENTS["handed_back"]["en"]
+    assert conversation(session_factory).state is ConversationState.BOT
+
+
+# --- webhook mode, inside the web app ------------------------------------------------------------
+
+
+@pytest.fixture
+def webhook_app(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> Iterator[TestClient]:
+    settings = telegram_settings(
+        fake_telegram,
+        telegram_mode="webhook",
+        telegram_webhook_secret=SECRET,
+        telegram_webhook_url="https://kefu.example.com/telegram/webhook",
+    )
+    app = create_app(settings, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 10
+        while not app.state.telegram.running:
+            assert time.monotonic() < deadline, "Telegram did not start"
+            time.sleep(0.02)
+        yield client
+
+
+def test_the_webhook_refuses_a_wrong_secret_and_takes_the_right_one(
+    webhook_app: TestClient, fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> None:
+    update = fake_telegram.message_update(CHAT, "你好")
+
+    wrong = webhook_app.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "guess" * 6})
+    missing = webhook_app.post(WEBHOOK_PATH, json=update)
+    assert (wrong.status_code, missing.status_code) == (403, 403)
+    assert fake_rasa.webhook_calls() == []
+
+    right = webhook_app.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
+    assert right.status_code == 200
+    (reply,) = fake_telegram.wait("sendMessage")
+
+    assert reply.params["text"] == "bot heard: 你好"
+    assert [c.body["sender"] for c in fake_rasa.webhook_calls()] == [CONVERSATION]
+    (registered,) = fake_telegram.requests("setWebhook")
+    assert registered.params["url"] == "https://kefu.example.com/telegram/webhook"
+    assert registered.params["secret_token"] == SECRET
+    assert registered.params["allowed_updates"] == ["message", "callback_query"]
+    assert fake_telegram.requests("getUpdates") == []  # no polling in webhook mode
+
+
+def test_the_webhook_refuses_what_is_not_an_update(webhook_app: TestClient) -> None:
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    assert webhook_app.post(WEBHOOK_PATH, content=b"[1, 2]", headers=headers).status_code == 400
+    assert webhook_app.post(WEBHOOK_PATH, content=b"{not json", headers=headers).status_code == 400
+
+
+def test_without_a_token_telegram_is_off(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa
+) -> None:
+    app = create_app(SETTINGS, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
+    with TestClient(app) as client:
+        assert client.post(WEBHOOK_PATH, json={}).status_code == 404
+    assert Channel.TELEGRAM not in app.state.gateway.adapters
+    assert telegram_status(SETTINGS).startswith("Telegram: off")
+
+
+def test_webhook_mode_without_a_secret_does_not_start(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa
+) -> None:
+    settings = SETTINGS.model_copy(update={"telegram_token": TOKEN, "telegram_mode": "webhook"})
+    assert "KEFU_TELEGRAM_WEBHOOK_SECRET" in telegram_status(settings)
+    with pytest.raises(RuntimeError, match="KEFU_TELEGRAM_WEBHOOK_SECRET"):
+        create_app(settings, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
+
+
+# --- small parts ---------------------------------------------------------------------------------
+
+
+def test_callback_data_keeps_short_payloads_and_hashes_long_ones() -> None:
+    assert callback_data_for("/affirm") == "/affirm"
+    assert callback_data_for("x" * 64) == "x" * 64
+    for payload in ["x" * 65, "#looks-hashed", "", "/inform" + "退货" * 20]:
+        data = callback_data_for(payload)
+        assert data.startswith("#") and len(data.encode()) <= 64
+        assert data == callback_data_for(payload)  # the same in every process
+
+
+def test_split_text_counts_as_telegram_does() -> None:
+    emoji = "😀" * 3000  # two UTF-16 units each
+    parts = split_text(emoji)
+    assert "".join(parts) == emoji
+    assert [utf16_len(p) for p in parts] == [4096, 1904]
+    lines = "字" * 3000 + "\n" + "字" * 2000
+    assert split_text(lines) == ["字" * 3000 + "\n", "字" * 2000]
+    assert split_text("短") == ["短"]
+
+
+def test_status_says_how_telegram_runs() -> None:
+    polling = SETTINGS.model_copy(update={"telegram_token": TOKEN})
+    assert telegram_status(polling) == "Telegram: on, long polling (one process only)"
+    webhook = polling.model_copy(
+        update={"telegram_mode": "webhook", "telegram_webhook_secret": SECRET}
+    )
+    assert "/telegram/webhook" in telegram_status(webhook)
+
+
+async def test_an_unknown_event_sends_nothing(
+    fake_telegram: FakeTelegram, session_factory: sessionmaker[Session]
+) -> None:
+    adapter = TelegramAdapter(make_bot(telegram_settings(fake_telegram)), session_factory)
+    item = Outbound(
+        outbox_id=1,
+        conversation_id=CONVERSATION,
+        channel=Channel.TELEGRAM,
+        kind=OutboxKind.EVENT,
+        payload={"event": "typing_stopped"},
+        attempt=1,
+    )
+    await adapter.deliver(item)
+    assert fake_telegram.calls == []
