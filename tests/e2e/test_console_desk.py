@@ -205,6 +205,9 @@ def test_supervisor_works_escalations_notifications_and_call_backs_in_english(
     expect(surveys).to_contain_text("<b>still broken</b>")
     expect(console.locator("[data-testid=past-tickets]")).to_contain_text(earlier)
     shot(console, "2-ticket-with-customer-panel")
+    console.set_viewport_size({"width": 1024, "height": 768})  # a small laptop
+    shot(console, "2b-ticket-at-1024px")
+    console.set_viewport_size(LAPTOP)
 
     console.click("[data-testid=nav-notifications]")
     item = console.locator("[data-testid=notification]")

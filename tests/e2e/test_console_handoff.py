@@ -1,19 +1,20 @@
 """The whole handoff in two browsers: a customer chats in the widget on the demo shop in
 Chinese and asks for a human; an agent sees the chat arrive in the console without reloading,
-claims it, replies, and resolves; the customer sees the reply and the agent's name."""
+claims it, replies, hands the chat back to the bot and resolves; the customer sees the reply
+and the agent's name."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import BOT_REPLY, HANDOFF_REPLY, LiveApp, Shot
 from tests.factories import PASSWORD
 from ticketing.models import Conversation, ConversationState, Status, Ticket
 
-LAPTOP = {"width": 1366, "height": 768}
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 SHANGHAI = "Asia/Shanghai"
 
 
@@ -31,7 +32,7 @@ def say(shop: Page, text: str) -> None:
     shop.click("#kefu-send")
 
 
-def test_customer_asks_for_a_human_and_an_agent_claims_replies_and_resolves(
+def test_customer_asks_for_a_human_and_an_agent_claims_replies_hands_back_and_resolves(
     live_app: LiveApp, browser: Any, shot: Shot
 ) -> None:
     agent = browser.new_context(locale="zh-CN", timezone_id=SHANGHAI, viewport=LAPTOP)
@@ -98,6 +99,15 @@ def test_customer_asks_for_a_human_and_an_agent_claims_replies_and_resolves(
     expect(transcript.locator("[data-kind=customer] .body").last).to_have_text("好的，谢谢！")
     shot(console, "5-ticket-after-reply")
 
+    # Back to the bot: the widget says so and the bot answers the next message again.
+    console.click("[data-testid=hand-back]")
+    expect(shop.locator("#kefu-status")).to_have_attribute("data-state", "bot")
+    say(shop, "新鞋什么时候发货？")
+    expect(shop.locator("[data-sender=bot] .kefu-bubble").last).to_have_text(BOT_REPLY)
+    expect(console.locator("[data-testid=conversation-state]")).to_contain_text("机器人接待中")
+    expect(transcript.locator("[data-kind=bot] .body").last).to_have_text(BOT_REPLY)
+    expect(console.locator("[data-testid=hand-back]")).to_have_count(0)
+
     console.click("[data-testid=status-resolved]")
     expect(console.locator("#t-badges")).to_contain_text("已解决")
     expect(console.locator("[data-testid=reopen]")).to_be_visible()
@@ -108,7 +118,7 @@ def test_customer_asks_for_a_human_and_an_agent_claims_replies_and_resolves(
         conversation = session.get(Conversation, ticket.conversation_id)
         assert ticket.status is Status.RESOLVED
         assert ticket.assignee_id == live_app.desk.agent.id
-        assert conversation is not None and conversation.state is ConversationState.AGENT
+        assert conversation is not None and conversation.state is ConversationState.BOT
     # The internal note never reached the customer.
     expect(shop.locator("#kefu-messages")).not_to_contain_text("顺丰单号")
     agent.close()

@@ -329,11 +329,11 @@ async function claim(number) {
       const now = await api(`/api/console/tickets/${encodeURIComponent(number)}`).catch(() => null);
       const name = now && now.assignee ? now.assignee.display_name : "?";
       const text = now && now.assignee ? t("claimedBy", { number, name }) : t("conflict", { detail: error.detail });
-      toast(text, "error");
       if (state.route.view === "ticket" && state.route.number === number) {
         showTicketMessage(text);
         if (now) renderTicket(now);
       } else {
+        toast(text, "error");
         loadQueue();
       }
       loadCounts();
@@ -694,7 +694,11 @@ function setComposerMode(mode) {
   text.disabled = Boolean(blocked);
   send.disabled = Boolean(blocked);
   let hint = "";
-  if (blocked) hint = ticket && ticket.status === "closed" ? label("status", "closed") : t("claimToReply");
+  if (blocked) {
+    if (ticket.status === "closed") hint = label("status", "closed");
+    else if (ticket.assignee) hint = t("handledBy", { name: ticket.assignee.display_name });
+    else hint = t("claimToReply");
+  }
   else if (mode === "reply" && ticket && !ticket.conversation) hint = t("noChannel");
   byId("composer-hint").textContent = hint;
 }
