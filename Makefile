@@ -82,7 +82,8 @@ pytest: $(VENV)/.installed
 # --- the browser tests drive Debian's Chromium (Playwright's own browser download cannot work here)
 .PHONY: chromium
 chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
+	  (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 
 test: install model chromium lint typecheck pytest
 
