@@ -1,0 +1,369 @@
+"""The command line: `python -m ticketing db|user|team|demo|worker|run`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shlex
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from ticketing import accounts, demo, migrate, worker
+from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
+from ticketing.db import make_engine, make_session_factory, transaction
+from ticketing.errors import TicketingError
+from ticketing.models import Role, Ticket
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="python -m ticketing",
+    help="Kefu (客服): the ticket desk's database, users, demo data and processes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
+user_app = typer.Typer(help="Desk users: agents, supervisors and admins.", no_args_is_help=True)
+team_app = typer.Typer(help="Teams that tickets are routed to.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo footwear retailer (鞋履零售).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(team_app, name="team")
+app.add_typer(demo_app, name="demo")
+
+PROCFILE = ROOT / "Procfile"
+RASA_MODEL = Path("models/current.tar.gz")
+RASA_TOKEN_FILE = VAR_DIR / "rasa_token"
+# What `run` prints for each Procfile process it starts (the ports are the Procfile's).
+PROCESS_URLS = {
+    "web": ("desk API (OpenAPI docs)", "http://127.0.0.1:8000/docs"),
+    "rasa": ("Rasa server (token protected)", "http://127.0.0.1:5005"),
+    "actions": ("Rasa action server", "http://127.0.0.1:5055"),
+}
+
+
+@app.callback()
+def _setup() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line to stderr; the caller raises the result to exit with status 1."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _shown_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """An engine on the configured database; a refusal of the domain or an unreachable or
+    unmigrated database ends the command with one line, not a traceback."""
+    engine = make_engine(settings.database_url)
+    try:
+        yield engine
+    except TicketingError as exc:
+        raise fail(exc.message) from None
+    except SQLAlchemyError as exc:
+        # The first line names the cause (no such table, connection refused); parameters are
+        # hidden by the engine, so no customer data is printed.
+        cause = getattr(exc, "orig", None) or exc
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        raise fail(
+            f"database {_shown_url(settings.database_url)}: {reason} "
+            "(is it running, and migrated with `python -m ticketing db upgrade`?)"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+# --- db -----------------------------------------------------------------------------------------
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create the database at KEFU_DATABASE_URL, or migrate it to the newest schema."""
+    settings = get_settings()
+    with _database(settings) as engine:
+        before = current_revision(engine)
+        migrate.upgrade(engine, revision)
+        after = current_revision(engine)
+    where = _shown_url(settings.database_url)
+    if before == after:
+        typer.echo(f"database {where} is at revision {after} already")
+    else:
+        typer.echo(f"database {where} migrated from {before or 'nothing'} to {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's schema revision and whether it is the newest."""
+    settings = get_settings()
+    with _database(settings) as engine:
+        revision = current_revision(engine)
+    head = head_revision()
+    where = _shown_url(settings.database_url)
+    if revision is None:
+        typer.echo(f"database {where} has no schema yet: run `python -m ticketing db upgrade`")
+    elif revision == head:
+        typer.echo(f"database {where} is at revision {revision} (the newest)")
+    else:
+        typer.echo(f"database {where} is at revision {revision}; the newest is {head}")
+
+
+# --- users and teams ----------------------------------------------------------------------------
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: one line from stdin (like `docker login --password-stdin`) when asked
+    for or when stdin is no terminal, else typed twice at a hidden prompt."""
+    if from_stdin or not sys.stdin.isatty():
+        text = sys.stdin.read()
+        password = text.removesuffix("\n").removesuffix("\r")
+        if "\n" in password or "\r" in password:
+            raise fail("the password on stdin must be a single line")
+        if not password:
+            raise fail("no password on stdin")
+        return password
+    typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return typed
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name: letters, digits, . _ -")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.AGENT,
+    team: Annotated[str | None, typer.Option(help="The user's team (see `team add`).")] = None,
+    display_name: Annotated[
+        str | None, typer.Option(help="The name customers and colleagues see.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Add a desk user; the password is asked for at a hidden prompt, or read from stdin."""
+    settings = get_settings()
+    with _database(settings) as engine:
+        factory = make_session_factory(engine)
+        # Checked before asking for the password, so nobody types one for nothing.
+        with factory() as session:
+            if accounts.get_user(session, name) is not None:
+                raise fail(f"user {name} exists already")
+            if team is not None and accounts.get_team(session, team) is None:
+                raise fail(f"no team {team}; add it with `python -m ticketing team add {team}`")
+        password = read_password(password_stdin)
+        with transaction(factory) as session:
+            team_row = accounts.get_team(session, team) if team is not None else None
+            user = accounts.create_user(
+                session, name, password, role=role, display_name=display_name, team=team_row
+            )
+            summary = f"added {user.role.value} {user.username}" + (
+                f" in team {team}" if team else ""
+            )
+    typer.echo(summary)
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the desk users."""
+    with _database(get_settings()) as engine, make_session_factory(engine)() as session:
+        for user in accounts.list_users(session):
+            team = user.team.name if user.team else "-"
+            state = "" if user.is_active else "  (inactive)"
+            typer.echo(
+                f"{user.username:<16} {user.role.value:<11} {team:<14} {user.display_name}{state}"
+            )
+
+
+@team_app.command("add")
+def team_add(
+    name: Annotated[str, typer.Argument(help="The team's name, e.g. after-sales.")],
+    description: Annotated[str, typer.Option(help="What the team handles.")] = "",
+) -> None:
+    """Add a team."""
+    with _database(get_settings()) as engine, transaction(make_session_factory(engine)) as session:
+        accounts.create_team(session, name, description)
+    typer.echo(f"added team {name}")
+
+
+@team_app.command("list")
+def team_list() -> None:
+    """List the teams."""
+    with _database(get_settings()) as engine, make_session_factory(engine)() as session:
+        for team in accounts.list_teams(session):
+            typer.echo(f"{team.name:<16} {team.description}")
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database has tickets.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Another seed gives another (fixed) data set.")] = 7,
+) -> None:
+    """Load the demo retailer: teams, users, SLA policies, customers and a month of tickets."""
+    with _database(get_settings()) as engine, transaction(make_session_factory(engine)) as session:
+        tickets = session.scalar(select(func.count(Ticket.id))) or 0
+        if tickets and if_empty:
+            typer.echo(f"the database has {tickets} tickets already: demo data not loaded")
+            return
+        summary = demo.load_demo(session, seed=seed)
+    for line in summary.lines():
+        typer.echo(line)
+    typer.echo("")
+    for line in demo.login_lines():
+        typer.echo(line)
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+@app.command("worker")
+def worker_command(
+    interval: Annotated[
+        float, typer.Option(min=0.1, max=15.0, help="Seconds between sweeps at most.")
+    ] = 15.0,
+) -> None:
+    """Run the SLA worker: warnings, breaches, follow-up visits, churn flags."""
+    worker.main(worker.WorkerOptions(interval=interval), get_settings().database_url)
+
+
+def rasa_token(settings: Settings) -> str:
+    """The token Rasa's HTTP API wants: KEFU_RASA_TOKEN, or a random one kept in var/ so
+    restarts keep it (as `Settings.secret()` does for the signing key)."""
+    if settings.rasa_token:
+        return settings.rasa_token
+    if not RASA_TOKEN_FILE.exists():
+        RASA_TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+        RASA_TOKEN_FILE.write_text(secrets.token_urlsafe(32))
+        RASA_TOKEN_FILE.chmod(0o600)
+    return RASA_TOKEN_FILE.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which Procfile processes can start, and why the others cannot."""
+
+    runnable: dict[str, str]
+    skipped: dict[str, str]
+
+
+def _executable(command: str) -> str | None:
+    """The program a Procfile command runs, after any leading VAR=value assignments."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    for word in words:
+        name, assigns, _ = word.partition("=")
+        if not (assigns and name.isidentifier()):
+            return word
+    return None
+
+
+def plan_processes(procfile: Path, root: Path) -> Plan:
+    """Read the Procfile; leave out a process whose program is not installed, and Rasa while
+    there is no trained model."""
+    processes: dict[str, str] = dict(parse_procfile(procfile.read_text()).processes)
+    runnable: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for name, command in processes.items():
+        program = _executable(command)
+        if program is None:
+            skipped[name] = "its command cannot be read"
+        elif "/" in program and not (root / program).exists():
+            skipped[name] = f"{program} is not installed (make install)"
+        elif "/" not in program and shutil.which(program) is None:
+            skipped[name] = f"{program} is not on the PATH"
+        elif str(RASA_MODEL) in command and not (root / RASA_MODEL).exists():
+            skipped[name] = f"there is no trained model at {RASA_MODEL} (make model)"
+        else:
+            runnable[name] = command
+    return Plan(runnable, skipped)
+
+
+def _demo_logins_apply(settings: Settings) -> bool:
+    """Whether the database holds the demo users with the demo password (a real database
+    gets no printed passwords)."""
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            user = demo.DEMO_USERS[-1]
+            return accounts.authenticate(session, user.username, demo.DEMO_PASSWORD) is not None
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@app.command("run")
+def run_command(
+    procfile: Annotated[Path, typer.Option(help="The Procfile to run.")] = PROCFILE,
+) -> None:
+    """Start every process of the Procfile under honcho; Ctrl-C stops them all."""
+    settings = get_settings()
+    if not procfile.exists():
+        raise fail(f"no Procfile at {procfile}")
+    root = procfile.resolve().parent
+    plan = plan_processes(procfile, root)
+    if not plan.runnable:
+        raise fail("no process in the Procfile can start: " + "; ".join(plan.skipped.values()))
+    env = dict(os.environ)
+    env["KEFU_RASA_TOKEN"] = rasa_token(settings)
+    env["PYTHONUNBUFFERED"] = "1"
+
+    typer.echo("Kefu is starting:")
+    for name in plan.runnable:
+        label, url = PROCESS_URLS.get(name, (f"{name} process", ""))
+        typer.echo(f"  {label:<32} {url}".rstrip())
+    for name, why in plan.skipped.items():
+        typer.echo(f"  not starting {name}: {why}")
+    typer.echo("")
+    if _demo_logins_apply(settings):
+        for line in demo.login_lines():
+            typer.echo(line)
+        typer.echo("")
+    typer.echo("Ctrl-C stops everything.")
+
+    manager = Manager()
+    for name, command in plan.runnable.items():
+        manager.add_process(name, command, env=env, cwd=str(root))
+    manager.loop()
+    raise typer.Exit(manager.returncode or 0)
+
+
+def main() -> None:
+    app(prog_name="python -m ticketing")
