@@ -23,7 +23,7 @@ from bot.channels import telegram
 from bot.channels.base import ChannelAdapter
 from bot.channels.webchat import WebChat
 from bot.gateway import Gateway
-from bot.outbox import OutboxDeliverer
+from bot.outbox import OutboxDeliverer, StoreRunner
 from bot.rasa_client import RasaClient
 from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
@@ -61,7 +61,8 @@ def create_app(
     webchat = WebChat(factory, clock=clock)
     channels: dict[Channel, ChannelAdapter] = {Channel.WEB: webchat, **(adapters or {})}
     channels = {**telegram.adapters(settings, factory), **channels}  # none without a token
-    outbox = OutboxDeliverer(factory, channels, rasa, clock=clock)
+    store = StoreRunner.for_store(factory)
+    outbox = OutboxDeliverer(factory, channels, rasa, clock=clock, store=store)
     gateway = Gateway(factory, rasa, channels, outbox=outbox, clock=clock)
     app.state.gateway = gateway
     app.state.webchat = webchat
@@ -89,6 +90,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
                 await rasa.aclose()
+                store.shutdown()
 
     app.router.lifespan_context = lifespan
     telegram.install(app)  # its route and its start and stop in the lifespan, with a token

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import ChannelAdapter, Inbound
-from bot.outbox import OutboxDeliverer, store_bot_replies
+from bot.outbox import Claimed, OutboxDeliverer, store_bot_replies
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from ticketing import services
 from ticketing.clock import utcnow
@@ -109,11 +109,11 @@ class Gateway:
     async def store(self, inbound: Inbound) -> StoredInbound:
         """The storing half of `receive`: one transaction, committed when this returns."""
         try:
-            return await asyncio.to_thread(self._store, inbound)
+            return await self.outbox.store(self._store, inbound)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
             # customer and the conversation, the other now finds them.
-            return await asyncio.to_thread(self._store, inbound)
+            return await self.outbox.store(self._store, inbound)
 
     def _store(self, inbound: Inbound) -> StoredInbound:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
@@ -182,16 +182,17 @@ class Gateway:
                 stored.conversation_id,
                 exc,
             )
-            ids = await asyncio.to_thread(self._fall_back, stored)
+            claimed = await self.outbox.store(self._fall_back, stored)
         else:
-            ids = await asyncio.to_thread(self._keep_replies, stored, replies)
-        await self.outbox.deliver_ids(ids)
+            claimed = await self.outbox.store(self._keep_replies, stored, replies)
+        await self.outbox.deliver_claimed(claimed)
 
-    def _keep_replies(self, stored: StoredInbound, replies: list[BotReply]) -> list[int]:
+    def _keep_replies(self, stored: StoredInbound, replies: list[BotReply]) -> list[Claimed]:
         with self.factory.begin() as session:
-            return store_bot_replies(session, stored.conversation_id, replies, self.clock())
+            ids = store_bot_replies(session, stored.conversation_id, replies, self.clock())
+            return self.outbox.claim_in(session, ids)
 
-    def _fall_back(self, stored: StoredInbound) -> list[int]:
+    def _fall_back(self, stored: StoredInbound) -> list[Claimed]:
         at = self.clock()
         with self.factory.begin() as session:
             conversation = session.get(Conversation, stored.conversation_id, with_for_update=True)
@@ -205,7 +206,9 @@ class Gateway:
                 services.hand_off_conversation(
                     session, conversation, services.Actor.system(), reason="bot_unavailable", at=at
                 )
-            return store_bot_replies(session, conversation.id, [], at)
+            return self.outbox.claim_in(
+                session, store_bot_replies(session, conversation.id, [], at)
+            )
 
     async def _typing(self, stored: StoredInbound) -> None:
         adapter = self.adapters.get(stored.channel)

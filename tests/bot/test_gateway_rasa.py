@@ -17,8 +17,8 @@ from bot.rasa_client import RasaClient
 from tests.bot.helpers import TestClient, app_client, hello, say, texts
 from tests.factories import make_user
 from tests.rasa.conftest import RasaServer
-from ticketing import services
-from ticketing.db import transaction
+from ticketing import migrate, services
+from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.models import Conversation
 
 pytestmark = pytest.mark.rasa
@@ -37,6 +37,29 @@ def greetings(language: str) -> set[str]:
             ):
                 texts.add(variation["text"])
     return texts
+
+
+@pytest.fixture(scope="module")
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The action server's ticket store when it has one (what its actions write, the gateway
+    must read), else a store of our own."""
+    try:
+        url: str = request.getfixturevalue("store_url")
+    except pytest.FixtureLookupError:
+        url = f"sqlite:///{tmp_path_factory.mktemp('gateway-store') / 'kefu.db'}"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def session_factory(store: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(store)
+    yield make_session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,472 @@
+"""Gateway benchmark: web chat customers through the gateway, against the same turns sent
+straight to Rasa's REST channel; the gateway's overhead as a ratio.
+
+Run: `make bench` (or `.venv/bin/python -m tests.bench.bench_gateway`). Needs the trained model
+(`make model`). Starts, on free localhost ports, the action server, the Rasa server, and the web
+application (`bot.app:create_app` under uvicorn, as the Procfile runs it) on a fresh SQLite
+database, and on PostgreSQL too when the test server answers. Each of N = 1, 20, 50 concurrent
+customers opens the widget's WebSocket and goes through whole conversations; a turn is timed
+from sending the message to the arrival of the turn's last bot reply (the turn ends when the
+widget's typing indicator goes off). The same turns then go to Rasa's REST channel with N concurrent
+HTTP clients. An error is a turn without a bot reply, an apology (the bot counted as down), or a
+failed connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+import yaml
+from fastapi import FastAPI
+from sqlalchemy import text
+from websockets.asyncio.client import connect
+
+from bot.gateway import APOLOGY
+from bot.rasa_client import RasaClient
+from scripts.train_model import model_path
+from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
+from ticketing import migrate
+from ticketing.config import ROOT, Settings
+from ticketing.db import make_engine
+
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+CONCURRENCY = (1, 20, 50)
+TURNS_PER_LEVEL = 200  # about this many measured turns per level and path
+TURN_TIMEOUT = 60.0
+
+# The whole complaint conversation, once the model has the complaint flow (issue 3) ...
+COMPLAINT = (
+    "你好",
+    "我要投诉，订单A2024-1181的鞋底穿了两周就开胶了",
+    "13812345678",
+    "是的，没错",
+    "谢谢",
+    "再见",
+)
+COMPLAINT_EN = (
+    "hello",
+    "I want to complain: the sole of order A2024-1182 came off after two weeks",
+    "+44 7700 900123",
+    "yes, that's right",
+    "thanks",
+    "bye",
+)
+# ... and the turns the model has until then: small talk, a request the bot does not
+# understand (the fallback), asking for a human (the bot only says so for now).
+SMALL_TALK = ("你好", "我的鞋子坏了怎么办", "谢谢", "转人工", "再见")
+SMALL_TALK_EN = ("hello", "my shoes fell apart, what now", "thanks", "human agent please", "bye")
+
+
+@dataclass
+class Process:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    log: IO[bytes]
+
+    def stop(self) -> None:
+        for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+            if self.process.poll() is not None:
+                break
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start(name: str, argv: list[str], logs: Path, env: dict[str, str]) -> Process:
+    log_path = logs / f"{name}.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return Process(name, process, log_path, log)
+
+
+def wait_for(process: Process, url: str, timeout: float) -> float:
+    started = time.monotonic()
+    with httpx.Client(timeout=2.0, trust_env=False) as http:
+        while time.monotonic() - started < timeout:
+            if process.process.poll() is not None:
+                tail = process.log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{process.name} exited while starting:\n{tail}")
+            with contextlib.suppress(httpx.TransportError):
+                if http.get(url).status_code == 200:
+                    return time.monotonic() - started
+            time.sleep(0.5)
+    raise RuntimeError(f"{process.name} did not answer {url} within {timeout:.0f} s")
+
+
+def app() -> FastAPI:
+    """The web application as the Procfile runs it, with the benchmark's Rasa and action
+    server ports (uvicorn factory: `tests.bench.bench_gateway:app`)."""
+    from bot.app import create_app
+
+    settings = Settings()
+    rasa = RasaClient(
+        settings.rasa_url,
+        token=settings.rasa_token,
+        timeout=TURN_TIMEOUT,
+        action_health_url=os.environ["BENCH_ACTION_HEALTH_URL"],
+    )
+    return create_app(settings, rasa=rasa)
+
+
+def conversation_scripts() -> tuple[str, list[Sequence[str]]]:
+    intents: set[str] = set()
+    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+        intents.update(yaml.safe_load(path.read_text("utf-8")).get("intents") or [])
+    if "file_complaint" in intents:
+        return "complaint conversations (6 turns)", [COMPLAINT, COMPLAINT_EN]
+    return (
+        "small-talk conversations (5 turns; the model has no complaint flow yet: "
+        f"intents {', '.join(sorted(intents))})",
+        [SMALL_TALK, SMALL_TALK_EN],
+    )
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    turns: int = 0
+    wall: float = 0.0
+    why: Counter[str] = field(default_factory=Counter)
+
+    def error(self, why: str) -> None:
+        self.errors += 1
+        self.why[why] += 1
+
+    def line(self) -> str:
+        if not self.latencies:
+            return f"no turn succeeded; errors {self.errors}/{self.turns}"
+        lat = sorted(self.latencies)
+        p50 = statistics.median(lat)
+        p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]
+        why = f" ({', '.join(f'{k}: {v}' for k, v in self.why.most_common())})" if self.why else ""
+        return (
+            f"p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+            f"errors {self.errors}/{self.turns}{why}  {self.turns / self.wall:6.1f} msg/s"
+        )
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else float("nan")
+
+    @property
+    def p95(self) -> float:
+        lat = sorted(self.latencies)
+        return lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
+
+
+APOLOGIES = set(APOLOGY.values())
+
+
+async def widget_customer(
+    ws_url: str, scripts: list[Sequence[str]], conversations: int, result: Result, n: int
+) -> None:
+    """One customer in the widget: conversations one after another, each in a new session."""
+    for c in range(conversations):
+        script = scripts[(n + c) % len(scripts)]
+        try:
+            async with connect(ws_url, open_timeout=TURN_TIMEOUT, max_size=2**20) as ws:
+                await ws.send(
+                    json.dumps({"type": "hello", "session_id": uuid.uuid4().hex, "language": None})
+                )
+                history = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT))
+                assert history["type"] == "history"
+                for message in script:
+                    result.turns += 1
+                    started = time.perf_counter()
+                    await ws.send(json.dumps({"type": "message", "text": message}))
+                    replies: list[str] = []
+                    shown = started
+                    while True:
+                        frame = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT))
+                        if frame["type"] == "message" and frame["message"]["sender"] == "bot":
+                            replies.append(frame["message"]["text"])
+                            shown = time.perf_counter()
+                        if frame == {"type": "typing", "on": False}:
+                            break
+                    elapsed = shown - started  # until the turn's last reply showed
+                    if APOLOGIES.intersection(replies):
+                        result.error("apology")
+                    elif not replies:
+                        result.error("no reply")
+                    else:
+                        result.latencies.append(elapsed)
+        except Exception as exc:  # a dropped connection, a timeout: the rest of it failed
+            result.error(type(exc).__name__)
+
+
+async def rest_customer(
+    http: httpx.AsyncClient,
+    rasa_url: str,
+    scripts: list[Sequence[str]],
+    conversations: int,
+    result: Result,
+    n: int,
+) -> None:
+    """The same customer, straight to Rasa's REST channel."""
+    for c in range(conversations):
+        script = scripts[(n + c) % len(scripts)]
+        sender = f"bench-{uuid.uuid4().hex}"
+        for message in script:
+            result.turns += 1
+            started = time.perf_counter()
+            try:
+                response = await http.post(
+                    f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+                )
+                replies = response.json() if response.status_code == 200 else []
+            except httpx.HTTPError as exc:
+                result.error(type(exc).__name__)
+                continue
+            elapsed = time.perf_counter() - started
+            if any(r.get("text") for r in replies):
+                result.latencies.append(elapsed)
+            else:
+                result.error("no reply")
+
+
+async def level(
+    n: int, ws_url: str | None, rasa_url: str | None, scripts: list[Sequence[str]]
+) -> Result:
+    turns = len(scripts[0])
+    conversations = max(1, round(TURNS_PER_LEVEL / (n * turns)))
+    result = Result()
+    started = time.perf_counter()
+    if ws_url is not None:
+        await asyncio.gather(
+            *(widget_customer(ws_url, scripts, conversations, result, i) for i in range(n))
+        )
+    else:
+        assert rasa_url is not None
+        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+        async with httpx.AsyncClient(timeout=TURN_TIMEOUT, limits=limits, trust_env=False) as http:
+            await asyncio.gather(
+                *(
+                    rest_customer(http, rasa_url, scripts, conversations, result, i)
+                    for i in range(n)
+                )
+            )
+    result.wall = time.perf_counter() - started
+    return result
+
+
+@contextlib.contextmanager
+def web_app(
+    name: str, database_url: str, rasa_url: str, token: str, health: str, logs: Path
+) -> Iterator[str]:
+    """The composed web application under uvicorn on `database_url` (migrated already);
+    yields its ws URL."""
+    port = free_port()
+    process = start(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.bench.bench_gateway:app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        logs,
+        {
+            "KEFU_DATABASE_URL": database_url,
+            "KEFU_SECRET_KEY": secrets.token_urlsafe(32),
+            "KEFU_RASA_URL": rasa_url,
+            "KEFU_RASA_TOKEN": token,
+            "BENCH_ACTION_HEALTH_URL": health,
+        },
+    )
+    try:
+        wait_for(process, f"http://127.0.0.1:{port}/healthz", 60)
+        yield f"ws://127.0.0.1:{port}/ws/chat"
+    finally:
+        process.stop()
+        # Why the gateway handed conversations off, if it did (it logs each time).
+        log = process.log_path.read_text(errors="replace")
+        reasons = Counter(
+            line.split("bot unavailable (", 1)[1].rsplit(")", 1)[0]
+            for line in log.splitlines()
+            if "bot unavailable (" in line
+        )
+        for reason, count in reasons.most_common():
+            print(f"    {name}: handed off {count}x because: {reason}")
+
+
+def run_levels(
+    label: str,
+    ws_url: str | None,
+    rasa_url: str | None,
+    scripts: list[Sequence[str]],
+    levels: Sequence[int],
+) -> dict[int, Result]:
+    results = {}
+    for n in levels:
+        result = asyncio.run(level(n, ws_url, rasa_url, scripts))
+        results[n] = result
+        print(f"  {label:<22} N={n:<3} {result.line()}")
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--levels", type=int, nargs="+", default=list(CONCURRENCY), help="values of N"
+    )
+    args = parser.parse_args()
+    levels = tuple(args.levels)
+    model = model_path()
+    stale = ""
+    if not model.exists() and (ROOT / "models" / "current.tar.gz").exists():
+        # Training data changed since the last `make model`: measure the model there is.
+        model, stale = ROOT / "models" / "current.tar.gz", " (older than the training data)"
+    if not model.exists() or not RASA.exists():
+        print(f"gateway benchmark skipped: no trained model at {model} (run `make model`)")
+        return 0
+    label, scripts = conversation_scripts()
+    print(f"gateway benchmark: {label}")
+    print(f"  model {model.name}{stale}; {os.cpu_count()} CPUs; N concurrent customers = {levels}")
+
+    with tempfile.TemporaryDirectory(prefix="kefu-bench-") as tmp:
+        logs = Path(tmp)
+        sqlite_url = f"sqlite:///{logs / 'kefu.db'}"
+        token = secrets.token_urlsafe(16)
+        actions_port, rasa_port = free_port(), free_port()
+        (logs / "endpoints.yml").write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        )
+        store_env = {"KEFU_DATABASE_URL": sqlite_url}
+        migrate.upgrade(make_engine(sqlite_url))
+        actions = start(
+            "action-server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
+            logs,
+            {"SANIC_HOST": "127.0.0.1", **store_env},
+        )
+        rasa = start(
+            "rasa-server",
+            [
+                str(RASA),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                token,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(rasa_port),
+                "--model",
+                str(model),
+                "--endpoints",
+                str(logs / "endpoints.yml"),
+            ],
+            logs,
+            store_env,
+        )
+        rasa_url = f"http://127.0.0.1:{rasa_port}"
+        health = f"http://127.0.0.1:{actions_port}/health"
+        try:
+            wait_for(actions, health, 60)
+            seconds = wait_for(rasa, f"{rasa_url}/status?token={token}", 240)
+            print(f"  Rasa server up in {seconds:.0f} s")
+            # Warm up (jieba, TensorFlow graphs) before anything is timed.
+            asyncio.run(level(1, None, rasa_url, scripts))
+
+            direct = run_levels("Rasa REST directly", None, rasa_url, scripts, levels)
+            gateways: dict[str, dict[int, Result]] = {}
+            if not args.no_sqlite:
+                with web_app("web-sqlite", sqlite_url, rasa_url, token, health, logs) as ws_url:
+                    asyncio.run(level(1, ws_url, None, scripts))  # warm-up
+                    gateways["gateway (SQLite)"] = run_levels(
+                        "gateway, SQLite", ws_url, None, scripts, levels
+                    )
+            reason = None if not args.no_postgres else "--no-postgres"
+            reason = reason or postgres_reachable()
+            if reason is None:
+                schema = f"kefu_bench_{uuid.uuid4().hex[:10]}"
+                admin = make_engine(POSTGRES_URL)
+                with admin.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                pg_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+                pg_engine = postgres_schema_engine(schema)
+                migrate.upgrade(pg_engine)
+                pg_engine.dispose()
+                try:
+                    with web_app("web-postgres", pg_url, rasa_url, token, health, logs) as ws_url:
+                        asyncio.run(level(1, ws_url, None, scripts))
+                        gateways["gateway (PostgreSQL)"] = run_levels(
+                            "gateway, PostgreSQL", ws_url, None, scripts, levels
+                        )
+                finally:
+                    with admin.begin() as conn:
+                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                    admin.dispose()
+            else:
+                print(f"  gateway, PostgreSQL    not measured: {reason}")
+            # Rasa again at the end: the machine is shared, so its drift shows.
+            again = run_levels("Rasa REST again", None, rasa_url, scripts, levels)
+        finally:
+            for process in (rasa, actions):
+                process.stop()
+
+    print("\n  gateway overhead (gateway / Rasa REST, the mean of both Rasa runs):")
+    for name, results in gateways.items():
+        for n in levels:
+            base50 = (direct[n].p50 + again[n].p50) / 2
+            base95 = (direct[n].p95 + again[n].p95) / 2
+            g = results[n]
+            print(
+                f"    {name:<22} N={n:<3} p50 x{g.p50 / base50:5.2f} "
+                f"(+{(g.p50 - base50) * 1000:6.1f} ms)  p95 x{g.p95 / base95:5.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
