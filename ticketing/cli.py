@@ -51,11 +51,18 @@ PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")
 RASA_TOKEN_FILE = VAR_DIR / "rasa_token"
 # What `run` prints for each Procfile process it starts (the ports are the Procfile's).
-PROCESS_URLS = {
-    "web": ("desk API (OpenAPI docs)", "http://127.0.0.1:8000/docs"),
-    "rasa": ("Rasa server (token protected)", "http://127.0.0.1:5005"),
-    "actions": ("Rasa action server", "http://127.0.0.1:5055"),
+PROCESS_URLS: dict[str, tuple[tuple[str, str], ...]] = {
+    "web": (
+        ("agent console", "http://127.0.0.1:8000/console"),
+        ("supervisor dashboard", "http://127.0.0.1:8000/reports"),
+        ("desk API (OpenAPI docs)", "http://127.0.0.1:8000/docs"),
+    ),
+    "rasa": (("Rasa server (token protected)", "http://127.0.0.1:5005"),),
+    "actions": (("Rasa action server", "http://127.0.0.1:5055"),),
+    "worker": (("SLA and follow-up worker", ""),),
 }
+# The web app with the chat gateway (bot.app) also serves a demo shop with the chat widget.
+SHOP_URL = ("demo shop with the web chat", "http://127.0.0.1:8000/shop")
 
 
 @app.callback()
@@ -346,9 +353,12 @@ def run_command(
     env["PYTHONUNBUFFERED"] = "1"
 
     typer.echo("Kefu is starting:")
-    for name in plan.runnable:
-        label, url = PROCESS_URLS.get(name, (f"{name} process", ""))
-        typer.echo(f"  {label:<32} {url}".rstrip())
+    for name, command in plan.runnable.items():
+        shown = PROCESS_URLS.get(name, ((f"{name} process", ""),))
+        if name == "web" and "bot.app" in command:
+            shown = (*shown, SHOP_URL)
+        for label, url in shown:
+            typer.echo(f"  {label:<32} {url}".rstrip())
     for name, why in plan.skipped.items():
         typer.echo(f"  not starting {name}: {why}")
     typer.echo("")

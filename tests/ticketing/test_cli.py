@@ -1,0 +1,155 @@
+"""The command line against a real SQLite file: one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
+
+from ticketing import accounts, cli, demo
+from ticketing.config import get_settings
+from ticketing.db import make_engine, make_session_factory
+from ticketing.models import Role, Ticket
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """KEFU_DATABASE_URL pointing at an empty SQLite file, and an engine to look inside it."""
+    url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    monkeypatch.setenv("KEFU_DATABASE_URL", url)
+    get_settings.cache_clear()  # settings are read once per process
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_db_upgrade_creates_the_schema_at_head(database: Engine) -> None:
+    code, out, _ = run("db", "upgrade")
+    assert code == 0, out
+    assert cli.current_revision(database) == cli.head_revision()
+    assert "migrated from nothing" in out
+
+    code, out, _ = run("db", "upgrade")
+    assert code == 0
+    assert "already" in out
+    code, out, _ = run("db", "current")
+    assert code == 0 and "the newest" in out
+
+
+def test_user_add_reads_the_password_from_stdin(database: Engine) -> None:
+    run("db", "upgrade")
+    assert run("team", "add", "after-sales")[0] == 0
+    code, out, err = run(
+        "user",
+        "add",
+        "zhou.min",
+        "--role",
+        "supervisor",
+        "--team",
+        "after-sales",
+        "--display-name",
+        "周敏",
+        "--password-stdin",
+        stdin="correct-horse-battery\n",
+    )
+    assert code == 0, err
+    assert out.strip() == "added supervisor zhou.min in team after-sales"
+    with make_session_factory(database)() as session:
+        user = accounts.authenticate(session, "zhou.min", "correct-horse-battery")
+        assert user is not None
+        assert user.role is Role.SUPERVISOR and user.display_name == "周敏"
+        assert user.team is not None and user.team.name == "after-sales"
+    assert "zhou.min" in run("user", "list")[1]
+
+
+def assert_one_line_error(code: int, err: str, expected: str) -> None:
+    assert code == 1
+    assert "Traceback" not in err
+    assert err.strip().count("\n") == 0, err
+    assert err.startswith("error: ") and expected in err, err
+
+
+def test_a_second_user_of_the_same_name_is_refused_in_one_line(database: Engine) -> None:
+    run("db", "upgrade")
+    run("user", "add", "li.na", "--password-stdin", stdin="correct-horse-battery\n")
+    code, _, err = run("user", "add", "li.na", "--password-stdin", stdin="another-password\n")
+    assert_one_line_error(code, err, "user li.na exists already")
+
+
+def test_a_short_password_is_refused_in_one_line(database: Engine) -> None:
+    run("db", "upgrade")
+    code, _, err = run("user", "add", "li.na", "--password-stdin", stdin="short\n")
+    assert_one_line_error(code, err, "at least 8 characters")
+    with make_session_factory(database)() as session:
+        assert accounts.get_user(session, "li.na") is None
+
+
+def test_an_unknown_team_is_refused_before_asking_for_a_password(database: Engine) -> None:
+    run("db", "upgrade")
+    code, _, err = run("user", "add", "li.na", "--team", "nowhere")
+    assert_one_line_error(code, err, "no team nowhere")
+
+
+def test_an_unmigrated_database_is_one_line_not_a_traceback(database: Engine) -> None:
+    code, _, err = run("user", "list")
+    assert_one_line_error(code, err, "db upgrade")
+
+
+def test_demo_load_if_empty_loads_once(database: Engine) -> None:
+    run("db", "upgrade")
+    code, out, err = run("demo", "load", "--if-empty")
+    assert code == 0, err
+    assert f"{demo.TICKETS} tickets" in out and demo.DEMO_PASSWORD in out
+
+    code, out, _ = run("demo", "load", "--if-empty")
+    assert code == 0
+    assert "demo data not loaded" in out
+    with make_session_factory(database)() as session:
+        assert session.scalar(select(func.count(Ticket.id))) == demo.TICKETS
+    # Without --if-empty a second load is refused, not doubled.
+    code, _, err = run("demo", "load")
+    assert_one_line_error(code, err, "loaded already")
+
+
+def write(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_plan_processes_skips_rasa_without_a_model(tmp_path: Path) -> None:
+    procfile = write(
+        tmp_path / "Procfile",
+        "rasa: RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/rasa run --model "
+        "models/current.tar.gz\n"
+        "web: sh -c 'echo web'\n"
+        "worker: .venv/bin/python -m ticketing worker\n",
+    )
+    write(tmp_path / ".venv-rasa" / "bin" / "rasa")
+
+    plan = cli.plan_processes(procfile, tmp_path)
+    assert list(plan.runnable) == ["web"]
+    assert "no trained model" in plan.skipped["rasa"]
+    assert "not installed" in plan.skipped["worker"]
+
+    write(tmp_path / "models" / "current.tar.gz")
+    write(tmp_path / ".venv" / "bin" / "python")
+    plan = cli.plan_processes(procfile, tmp_path)
+    assert list(plan.runnable) == ["rasa", "web", "worker"]
+    assert plan.skipped == {}
+
+
+def test_the_procfile_runs_the_worker() -> None:
+    plan = cli.plan_processes(cli.PROCFILE, cli.PROCFILE.parent)
+    assert "worker" in {**plan.runnable, **plan.skipped}
