@@ -2028,6 +2028,10 @@ CALL_NOTES: dict[CallbackOutcome, dict[str, str]] = {
         "en": "Wrong number; noted on the customer.",
     },
 }
+NO_PHONE_NOTE = {
+    "zh": "客户没有留电话，已改用邮件发送回访问卷。",
+    "en": "No phone number on file; sent the survey by e-mail instead.",
+}
 
 # Questions the bot answered by itself: conversations of would-be customers with no ticket.
 FAQ: dict[str, tuple[tuple[str, str], ...]] = {
@@ -2152,7 +2156,7 @@ def _people(rng: random.Random, now: datetime) -> tuple[list[_Person], list[tupl
                 identities[IdentityKind.WEB] = f"demo-{rng.getrandbits(64):016x}"
             if rng.random() < (0.08 if chinese else 0.45):
                 identities[IdentityKind.TELEGRAM] = f"demo-tg-{number:04d}"
-            if rng.random() < (0.85 if chinese else 0.35):
+            if rng.random() < (0.95 if chinese else 0.8):  # an order needs a phone number
                 identities[IdentityKind.PHONE] = _phone(number)
             if rng.random() < (0.4 if chinese else 0.85) or not identities:
                 identities[IdentityKind.EMAIL] = f"{_unique(slug, taken)}@example.com"
@@ -2288,7 +2292,9 @@ def _description(case_words: dict[str, str], lines: Lines, channel: Channel, lan
     text = lines.description.format_map(case_words)
     zh = language == "zh"
     if channel is Channel.PHONE:
-        return f"（来电记录）客户称：{text}" if zh else f"(Phone call) The customer said: {text}"
+        return (
+            f"（来电记录）客户称：「{text}」" if zh else f'(Phone call) The customer said: "{text}"'
+        )
     if channel is Channel.API:
         if company:
             return f"【企业采购平台】{text}" if zh else f"[Procurement portal] {text}"
@@ -2701,7 +2707,8 @@ class _World:
         self.worker_sessions = sessionmaker(
             bind=session.connection(), join_transaction_mode="create_savepoint"
         )
-        self.calls: list[tuple[datetime, int, CallbackOutcome, str]] = []  # a heap
+        # When an agent calls: (at, task id, outcome, agent, note), a heap.
+        self.calls: list[tuple[datetime, int, CallbackOutcome, str, str]] = []
         self.tasks_seen = session.scalar(select(func.max(CallbackTask.id))) or 0
         # Nothing the worker looks at is due before these (lower bounds, so most steps need no
         # query): a step can only bring its own ticket's checkpoint or follow-up forward.
@@ -2977,22 +2984,19 @@ class _World:
                 ),
                 (55, 25, 15, 5),
             )[0]
-            heapq.heappush(self.calls, (call_at, task.id, outcome, case.owner))
+            language = "zh" if task.language.startswith("zh") else "en"
+            if IdentityKind.PHONE in case.person.identities:
+                note = CALL_NOTES[outcome][language]
+            else:
+                outcome, note = CallbackOutcome.NO_ANSWER, NO_PHONE_NOTE[language]
+            heapq.heappush(self.calls, (call_at, task.id, outcome, case.owner, note))
 
     def _call(self) -> None:
-        at, task_id, outcome, agent = heapq.heappop(self.calls)
+        at, task_id, outcome, agent, note = heapq.heappop(self.calls)
         task = self.session.get(CallbackTask, task_id)
         if task is None or task.status is not CallbackStatus.OPEN:
             return
-        language = "zh" if task.language.startswith("zh") else "en"
-        callbacks.record_outcome(
-            self.session,
-            task,
-            self.users[agent],
-            outcome,
-            note=CALL_NOTES[outcome][language],
-            at=at,
-        )
+        callbacks.record_outcome(self.session, task, self.users[agent], outcome, note=note, at=at)
 
 
 def _faq_conversations(session: Session, rng: random.Random, spare: Sequence[tuple[str, str]],
