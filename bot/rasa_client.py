@@ -87,7 +87,7 @@ class RasaClient:
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             # One connection per concurrent customer turn; Rasa serialises each sender anyway.
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
             transport=transport,
             trust_env=False,  # the bot is on localhost: never through a proxy from the env
         )
