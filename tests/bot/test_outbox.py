@@ -237,7 +237,10 @@ async def test_two_deliverers_on_one_database_send_each_message_once(
     counts = Counter(delivered)
     assert set(counts) == set(ids)
     assert max(counts.values()) == 1, "an outbox message was sent twice"
-    assert channel_a.delivered and channel_b.delivered  # both instances did work
+    if engine.dialect.name == "postgresql":
+        # SQLite serialises writers, so on a loaded machine one instance may legitimately take
+        # every row; on PostgreSQL the two really run side by side and both must do work.
+        assert channel_a.delivered and channel_b.delivered
     with session_factory() as session:
         statuses = set(session.scalars(select(OutboxMessage.status)))
     assert statuses == {OutboxStatus.SENT}
