@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Final, Literal
 
@@ -12,6 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 Language = Literal["zh", "en"]
 
 LANGUAGE_SLOT: Final = "language"
+# Rasa's text for an external intent (trigger_intent), e.g. "EXTERNAL: EXTERNAL_follow_up".
+EXTERNAL_PREFIX: Final = "EXTERNAL: "
 DEFAULT_LANGUAGE: Final[Language] = "zh"
 
 # One Chinese character carries about as much as a short English word, so Latin letters are
@@ -19,12 +22,19 @@ DEFAULT_LANGUAGE: Final[Language] = "zh"
 # naming a city ("my parcel to 上海 is late") stays English.
 LATIN_LETTERS_PER_CJK_CHAR: Final = 4
 
+_PAYLOAD: Final = re.compile(r"^\s*/\w")
+
 _CJK_RANGES: Final = (
     (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
     (0x4E00, 0x9FFF),  # CJK Unified Ideographs (Simplified and Traditional)
     (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
     (0x20000, 0x323AF),  # Extensions B to H
 )
+
+
+def is_payload(text: str) -> bool:
+    """A button's payload (/affirm, /inform{...}), sent to Rasa instead of the button's title."""
+    return bool(_PAYLOAD.match(text))
 
 
 def _is_cjk(char: str) -> bool:
@@ -63,6 +73,10 @@ class ActionSetLanguage(Action):  # type: ignore[misc]  # rasa_sdk ships no type
         domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
+        if text.startswith(EXTERNAL_PREFIX) or is_payload(text):
+            # Rasa's "EXTERNAL: EXTERNAL_follow_up" and a button's "/affirm" are not the
+            # customer's English.
+            text = ""
         # A message of digits or emoji (an order number, a thumbs-up) keeps the language we had.
         language = detect_language(text) or tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
         return [SlotSet(LANGUAGE_SLOT, language)]

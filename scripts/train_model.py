@@ -1,9 +1,10 @@
 """Train the Rasa model only when its inputs changed (`make model`).
 
 The model is named for a hash of what it is trained from: config.yml, the domain, everything
-under data/, and the Rasa version pinned in requirements/rasa.lock (a model only loads in the Rasa
-it was trained with). If models/kefu-<hash>.tar.gz exists nothing is trained; either way
-models/current.tar.gz is made the same file, for `rasa run` (Procfile); the tests ask model_path().
+under data/, the custom NLU components in bot/nlu/, and the Rasa version pinned in
+requirements/rasa.lock (a model only loads in the Rasa it was trained with). If
+models/kefu-<hash>.tar.gz exists nothing is trained; either way models/current.tar.gz is made the
+same file, for `rasa run` (Procfile); the tests ask model_path().
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path("config.yml")
 DOMAIN = Path("bot/domain")  # a folder of domain files, one per topic, merged by Rasa
 DATA = Path("data")
+# Custom NLU components (config.yml names them by module path): their code is part of the model.
+COMPONENTS = Path("bot/nlu")
 RASA_LOCK = Path("requirements/rasa.lock")
 MODELS = Path("models")
 CURRENT = "current.tar.gz"
@@ -52,7 +55,7 @@ def rasa_pin(lock: Path) -> str:
 def inputs_hash(root: Path = ROOT) -> str:
     """A short content hash of every input of `rasa train`: names and bytes of the files."""
     digest = hashlib.sha256(rasa_pin(root / RASA_LOCK).encode())
-    for top in (CONFIG, DOMAIN, DATA):
+    for top in (CONFIG, DOMAIN, DATA, COMPONENTS):
         if not (root / top).exists():
             raise SystemExit(f"missing training input: {top}")
         for path in _files(root / top):

@@ -16,6 +16,9 @@ from ticketing import migrate
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import Base
 
+# The real Rasa and action servers, one pair for every test that asks for them.
+pytest_plugins = ["tests.servers"]
+
 POSTGRES_URL = os.environ.get(
     "KEFU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

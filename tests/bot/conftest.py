@@ -17,26 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-import tests.rasa.conftest as rasa_fixtures
 from bot.channels.base import DeliveryFailed, Outbound
 from bot.gateway import Gateway
 from bot.outbox import OutboxDeliverer, RetryPolicy
 from bot.rasa_client import RasaClient
 from tests.factories import MONDAY_10_SHANGHAI
 from ticketing.models import Channel
-
-# The real Rasa and action servers (marker `rasa`) for the end-to-end gateway tests, and the hook
-# that appends their logs to a failing test's report. Fixtures in tests/rasa/conftest.py are not
-# visible here otherwise (this directory gets its own session-scoped pair of servers); all of that
-# module's fixtures are re-exported, so a fixture theirs come to depend on is found here too.
-globals().update(
-    {
-        name: value
-        for name, value in vars(rasa_fixtures).items()
-        if name == "pytest_runtest_makereport"
-        or type(value).__name__ == "FixtureFunctionDefinition"
-    }
-)
 
 RASA_TOKEN = "rasa-test-token"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.rasa.conftest import RasaServer
+from tests.servers import RasaServer
 
 pytestmark = pytest.mark.rasa
 

@@ -1,10 +1,13 @@
-"""Real Rasa and action servers for end-to-end tests (marker `rasa`).
+"""Real Rasa and action servers for end-to-end tests (marker `rasa`), a pytest plugin that
+tests/conftest.py loads, so the assistant, gateway and browser tests share one pair of servers.
 
 `rasa_server` starts, once per test session, the action server (this environment's rasa-sdk) and a
 Rasa server (.venv-rasa) with the model `make model` built for the current training data, each on
 a free localhost port, and stops both at the end. Tests talk to it through `RasaServer.say` and
 `RasaServer.tracker`, each with its own conversation from the `sender_id` fixture. A failing
-test's report ends with both servers' logs.
+test's report ends with both servers' logs. The action server writes to its own migrated SQLite
+store, `store_url` (with an SLA policy for every priority), which tests read to find what the
+actions did and the web app under test uses as its database.
 """
 
 from __future__ import annotations
@@ -27,12 +30,17 @@ import httpx
 import pytest
 
 from scripts.train_model import model_path
+from tests.factories import make_policy
+from ticketing import migrate
+from ticketing.db import make_engine, make_session_factory
+from ticketing.models import Priority
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 ACTION_SERVER_START_TIMEOUT = 60.0
 RASA_START_TIMEOUT = 240.0  # 25-40 s on 2 idle cores; CI may be busier
 LOG_TAIL_CHARS = 20_000
+STORE_FIRST_RESPONSE_MINUTES = 30
 SERVERS = pytest.StashKey[list["ServerProcess"]]()
 
 
@@ -81,11 +89,15 @@ class RasaServer:
     rasa: ServerProcess
     http: httpx.Client = field(repr=False)
 
-    def say(self, sender_id: str, text: str) -> list[dict[str, Any]]:
-        """Send one customer message through the REST channel; the bot's replies."""
-        response = self.http.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender_id, "message": text}
-        )
+    def say(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Send one customer message through the REST channel (with the gateway's `metadata`,
+        if given); the bot's replies."""
+        body: dict[str, Any] = {"sender": sender_id, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        response = self.http.post(f"{self.url}/webhooks/rest/webhook", json=body)
         response.raise_for_status()
         replies: list[dict[str, Any]] = response.json()
         return replies
@@ -163,7 +175,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if report.failed:
+    uses_servers = {"rasa_server", "action_server"} & set(getattr(item, "fixturenames", ()))
+    if report.failed and uses_servers:
         for server in item.config.stash.get(SERVERS, []):
             report.sections.append((f"{server.name} log ({server.log_path})", server.log_tail()))
     return report
@@ -192,8 +205,22 @@ def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The ticket store of this session's action server: a migrated SQLite file with an SLA
+    policy for every priority (a first response within 30 minutes)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'kefu.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        for priority in Priority:
+            make_policy(session, priority, first_response=STORE_FIRST_RESPONSE_MINUTES)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
 def action_server(
-    request: pytest.FixtureRequest, rasa_model: Path, server_logs: Path
+    request: pytest.FixtureRequest, rasa_model: Path, server_logs: Path, store_url: str
 ) -> Iterator[ServerProcess]:
     """Kefu's action server (rasa-sdk from this environment), answering /health."""
     port = free_port()
@@ -203,7 +230,7 @@ def action_server(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
         f"http://127.0.0.1:{port}",
         server_logs,
-        env={"SANIC_HOST": "127.0.0.1"},
+        env={"SANIC_HOST": "127.0.0.1", "KEFU_DATABASE_URL": store_url},
     )
     try:
         with httpx.Client(timeout=2.0) as http:

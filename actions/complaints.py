@@ -1,0 +1,561 @@
+"""The complaint flow: `complaint_form` gathers the complaint, the customer confirms a summary,
+and `action_submit_complaint` opens the ticket through the service layer.
+
+Whatever a message already says is taken, whichever slot the form asked for: the first message
+("订单A2024-1181的鞋底开胶了") fills the description and the order number at once, and a new order
+number or phone number anywhere later corrects the old one. Category and severity come from
+triage when the description is taken; the customer picks the category only when triage is
+unsure, and gives a phone number only when the channel does not tell us who they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from sqlalchemy.orm import Session
+
+from actions import humanize
+from actions.base import (
+    Domain,
+    Events,
+    KefuAction,
+    find_caller,
+    guarded,
+    language_of,
+    latest_entity_values,
+    latest_intent,
+    latest_metadata,
+    latest_text,
+    looks_like_chat_sender,
+)
+from actions.db import in_transaction
+from actions.language import is_payload
+from ticketing import services, triage
+from ticketing.clock import utcnow
+from ticketing.models import Category, IdentityKind, Severity, Tier
+
+log = logging.getLogger(__name__)
+
+FORM: Final = "complaint_form"
+DESCRIPTION: Final = "complaint_description"
+ORDER_NUMBER: Final = "order_number"
+CONTACT_PHONE: Final = "contact_phone"
+CATEGORY: Final = "complaint_category"
+SEVERITY: Final = "severity"
+CONFIRMATION: Final = "complaint_confirmation"
+COMPLAINT_SLOTS: Final = (
+    DESCRIPTION,
+    ORDER_NUMBER,
+    CONTACT_PHONE,
+    CATEGORY,
+    SEVERITY,
+    CONFIRMATION,
+)
+# Summary buttons send /inform{"complaint_field": "<slot>"} to change one answer.
+CORRECTABLE: Final = frozenset({DESCRIPTION, ORDER_NUMBER, CONTACT_PHONE, CATEGORY})
+FIELD_ENTITY: Final = "complaint_field"
+CONFIRMED: Final = "yes"
+NO_ORDER_NUMBER: Final = ""  # the customer has none: a filled slot that is not an order number
+
+# Messages that are not an answer to "what happened?" even when the bot just asked it: the form
+# rejects them and the rules answer (cancel, hand off, small talk).
+NOT_AN_ANSWER: Final = frozenset(
+    {"cancel", "deny", "affirm", "request_human", "greet", "goodbye", "thank", "bot_challenge"}
+)
+# ... nor a try at a number or a category: a question is answered (faq rules) and the form goes
+# on, where anything else typed gets "that does not look like an order number".
+NOT_A_VALUE: Final = NOT_AN_ANSWER | {"faq", "check_ticket_status"}
+# A question about returns or delivery while the bot asks what happened is answered, not filed;
+# "your returns policy is a rip-off" (also faq to the NLU) is a complaint.
+_QUESTION: Final = re.compile(
+    r"[?？]\s*$|吗|嗎|怎么|怎麼|如何|多久|多少|能不能|可不可以|是否|哪里|哪裡|什么时候|什麼時候|"
+    r"^\s*(?:how|what|when|where|which|can|could|do|does|is|are|will|why)\b",
+    re.IGNORECASE,
+)
+NO_ORDER_WORDS: Final = re.compile(
+    r"没有|沒有|无订单|無訂單|不知道|忘了|\bno\b|\bnone\b|\bdon'?t (?:have|know)\b|\bn/?a\b",
+    re.IGNORECASE,
+)
+SNIPPET_CHARS: Final = 100
+SUBJECT_CHARS: Final = 80
+
+# What the first message must say beyond "I want to complain" to count as the description:
+# those words, order and phone numbers and particles are removed, and what is left must have
+# four Han characters or two words of three letters.
+_REQUEST_WORDS: Final = re.compile(
+    r"我们|我|你们|你們|您好|你好|客服|请问|請問|想要|想|要|需要|一下|投诉|投訴|申诉|申訴|反映|反馈|"
+    r"反饋|问题|問題|订单号|訂單號|订单|訂單|的|了|吗|嗎|呢|啊|吧|个|個|"
+    r"\b(?:i|i'd|i'm|we|want|would|like|need|to|file|make|lodge|submit|raise|a|an|the|about|"
+    r"complaint|complain|complaining|please|hi|hello|hey|have|my|order|number|there|with|"
+    r"your|you|is|am|are|for|this|it|of)\b",
+    re.IGNORECASE,
+)
+_HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD: Final = re.compile(r"[A-Za-z]{3,}")
+
+
+def has_words(text: str) -> bool:
+    """Some letters or Han characters, not just emoji, digits or punctuation."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
+def says_what_happened(text: str) -> bool:
+    """Whether a first message describes the problem, beyond asking to complain."""
+    rest = text
+    for number in (*triage.extract_order_numbers(text), *triage.extract_phone_numbers(text)):
+        rest = rest.replace(number, " ")
+    rest = re.sub(r"[A-Za-z]\d{4}-?\d{3,6}|\+?\d[\d\s-]{6,}\d", " ", triage.normalize(rest))
+    rest = _REQUEST_WORDS.sub(" ", rest)
+    return len(_HAN.findall(rest)) >= 4 or len(_WORD.findall(rest)) >= 2
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def mask_phone(phone: str) -> str:
+    """+8613800138000 as +86 138****8000: the customer recognises it, a screen reader does not
+    show it whole."""
+    if phone.startswith("+86") and len(phone) == 14:
+        return f"+86 {phone[3:6]}****{phone[-4:]}"
+    return f"{phone[:4]}****{phone[-4:]}" if len(phone) > 8 else phone
+
+
+def category_from_words(text: str) -> Category | None:
+    """A category named in a message ("物流配送", "delivery", "product_quality")."""
+    folded = triage.normalize(text).strip().lower()
+    if not folded:
+        return None
+    if folded in {category.value for category in Category}:
+        return Category(folded)
+    for category in Category:
+        names = (category.value, *humanize.CATEGORY_LABELS[category].values())
+        if any(name.lower() in folded for name in names):
+            return category
+    return None
+
+
+def _gives_new_value(field: str, text: str) -> bool:
+    """Whether a correction names the new order or phone number itself."""
+    if field == ORDER_NUMBER:
+        return bool(triage.extract_order_numbers(text))
+    if field == CONTACT_PHONE:
+        return bool(triage.extract_phone_numbers(text))
+    return False
+
+
+# --- facts about the caller, looked up once per validation run ----------------------------------
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    identified: bool
+    tier: Tier | None
+
+
+_caller_facts: ContextVar[CallerFacts | None] = ContextVar("kefu_caller_facts", default=None)
+
+
+async def caller_facts(tracker: Tracker) -> CallerFacts:
+    """Whether the channel identifies the customer, and their tier. With the store down, a chat
+    conversation (web:..., telegram:...) is taken as identified: its customer is in the store."""
+    known = _caller_facts.get()
+    if known is not None:
+        return known
+    metadata = latest_metadata(tracker)
+
+    def lookup(session: Session) -> CallerFacts:
+        caller = find_caller(session, tracker.sender_id, metadata)
+        return CallerFacts(caller.identified, caller.tier)
+
+    try:
+        facts = await in_transaction(lookup)
+    except Exception as exc:  # the store is down: the form goes on without it
+        log.warning("caller lookup failed: %s", type(exc).__name__)
+        facts = CallerFacts(looks_like_chat_sender(tracker.sender_id), None)
+    _caller_facts.set(facts)
+    return facts
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
+    """Extracts and checks the complaint form's slots; runs triage on the description."""
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> Events:
+        token = _caller_facts.set(None)
+        try:
+            events: Events = await guarded(
+                self.name(), dispatcher, super().run(dispatcher, tracker, domain)
+            )
+            return events
+        finally:
+            _caller_facts.reset(token)
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Domain,
+    ) -> list[str]:
+        facts = await caller_facts(tracker)
+        return [slot for slot in domain_slots if slot != CONTACT_PHONE or not facts.identified]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        """Always says what to ask next (rasa-sdk leaves it to Rasa when nothing is skipped)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
+        event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
+        return event
+
+    # --- extraction: what the latest message says, whichever slot was asked for
+
+    def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        text = latest_text(tracker).strip()
+        intent = latest_intent(tracker)
+        if not text or is_payload(text) or intent in NOT_AN_ANSWER:
+            return {}
+        if intent == "faq" and _QUESTION.search(text):
+            return {}
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested == DESCRIPTION:
+            return {DESCRIPTION: text}
+        first_message = requested is None and tracker.get_slot(DESCRIPTION) is None
+        if first_message and says_what_happened(text):
+            return {DESCRIPTION: text}
+        return {}
+
+    def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if is_payload(text):
+            return {}
+        numbers = triage.extract_order_numbers(text)
+        if numbers:
+            return {ORDER_NUMBER: numbers[0]}
+        if tracker.get_slot(REQUESTED_SLOT) != ORDER_NUMBER or latest_entity_values(
+            tracker, ORDER_NUMBER
+        ):
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "deny" or (
+            NO_ORDER_WORDS.search(text) and not any(char.isdigit() for char in text)
+        ):
+            return {ORDER_NUMBER: NO_ORDER_NUMBER}
+        if text.strip() and intent not in NOT_A_VALUE:
+            return {ORDER_NUMBER: text.strip()}  # validation says what an order number looks like
+        return {}
+
+    def extract_contact_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if is_payload(text):
+            return {}
+        phones = triage.extract_phone_numbers(text)
+        if phones:
+            return {CONTACT_PHONE: phones[0]}
+        if (
+            tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE
+            and text.strip()
+            and latest_intent(tracker) not in NOT_A_VALUE
+            and not latest_entity_values(tracker, "phone_number")
+        ):
+            return {CONTACT_PHONE: text.strip()}
+        return {}
+
+    def extract_complaint_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) != CATEGORY or latest_entity_values(
+            tracker, "category"
+        ):
+            return {}  # a button's entity fills the slot through its from_entity mapping
+        text = latest_text(tracker).strip()
+        if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+            return {}
+        named = category_from_words(text)
+        return {CATEGORY: named.value if named else text}
+
+    def extract_complaint_confirmation(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) != CONFIRMATION:
+            return {}
+        if latest_intent(tracker) == "affirm":
+            return {CONFIRMATION: CONFIRMED}
+        fields = [value for value in latest_entity_values(tracker, FIELD_ENTITY) if value]
+        if fields and fields[0] in CORRECTABLE:
+            if _gives_new_value(fields[0], latest_text(tracker)):
+                # "电话写错了，应该是13912345678": the new value is taken; confirm again.
+                return {CONFIRMATION: None}
+            # Empty the answer to change: the form asks for it again, then for confirmation.
+            return {fields[0]: None, CONFIRMATION: None}
+        if latest_intent(tracker) not in NOT_A_VALUE:
+            # Neither yes nor a change nor a question (a stray phone number, "嗯", noise): the
+            # summary is shown again rather than leaving the customer to a fallback.
+            return {CONFIRMATION: None}
+        return {}
+
+    # --- validation: normalise, or return {slot: None} to ask again
+
+    async def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        text = str(value).strip() if value is not None else ""
+        if not has_words(text):
+            if value is not None and tracker.get_slot(REQUESTED_SLOT) == DESCRIPTION:
+                dispatcher.utter_message(response="utter_invalid_complaint_description")
+            return {DESCRIPTION: None}
+        text = text[: services.DESCRIPTION_MAX]
+        facts = await caller_facts(tracker)
+        try:
+            found = triage.triage(text, tier=facts.tier)
+            category = None if found.unsure else found.category.value
+            severity = found.severity
+        except Exception as exc:  # no classifier: the customer picks, the rules still judge
+            log.warning("triage failed: %s", type(exc).__name__)
+            category = None
+            major = triage.severity_reasons(text, tier=facts.tier)
+            severity = Severity.MAJOR if major else Severity.GENERAL
+        return {DESCRIPTION: text, CATEGORY: category, SEVERITY: severity.value}
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        if value is None or value == NO_ORDER_NUMBER:
+            return {ORDER_NUMBER: value}
+        numbers = triage.extract_order_numbers(str(value))
+        if numbers:
+            return {ORDER_NUMBER: numbers[0]}
+        if tracker.get_slot(REQUESTED_SLOT) == ORDER_NUMBER:
+            dispatcher.utter_message(response="utter_invalid_order_number")
+        return {ORDER_NUMBER: None}
+
+    def validate_contact_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        if value is None:
+            return {CONTACT_PHONE: None}
+        phones = triage.extract_phone_numbers(str(value))
+        if phones:
+            return {CONTACT_PHONE: phones[0]}
+        if tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE:
+            dispatcher.utter_message(response="utter_invalid_contact_phone")
+        return {CONTACT_PHONE: None}
+
+    def validate_complaint_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        if value is None:
+            return {CATEGORY: None}
+        named = category_from_words(str(value))
+        if named is not None:
+            return {CATEGORY: named.value}
+        if tracker.get_slot(REQUESTED_SLOT) == CATEGORY:
+            dispatcher.utter_message(response="utter_invalid_complaint_category")
+        return {CATEGORY: None}
+
+    def validate_complaint_confirmation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> dict[str, Any]:
+        return {CONFIRMATION: CONFIRMED if value == CONFIRMED else None}
+
+
+class ActionAskComplaintConfirmation(KefuAction):
+    """Shows the complaint as it will be filed, with buttons to submit, change or cancel it."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_confirmation"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> Events:
+        language = language_of(tracker)
+        if tracker.get_slot(SEVERITY) == Severity.MAJOR.value:
+            dispatcher.utter_message(response="utter_complaint_is_major")
+        order = tracker.get_slot(ORDER_NUMBER) or ("none" if humanize.english(language) else "无")
+        values = {
+            "description": snippet(str(tracker.get_slot(DESCRIPTION) or "")),
+            "order": order,
+            "category": humanize.category_label(tracker.get_slot(CATEGORY), language),
+        }
+        phone = tracker.get_slot(CONTACT_PHONE)
+        if phone:
+            dispatcher.utter_message(
+                response="utter_ask_complaint_confirmation_with_phone",
+                phone=mask_phone(str(phone)),
+                **values,
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_complaint_confirmation", **values)
+        return []
+
+
+# --- filing the ticket --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """The confirmed answers of the form, checked again before they reach the store."""
+
+    description: str
+    order_number: str | None
+    contact_phone: str | None
+    category: Category
+    severity: Severity
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> Complaint:
+        description = str(tracker.get_slot(DESCRIPTION) or "").strip()[: services.DESCRIPTION_MAX]
+        orders = triage.extract_order_numbers(str(tracker.get_slot(ORDER_NUMBER) or ""))
+        phones = triage.extract_phone_numbers(str(tracker.get_slot(CONTACT_PHONE) or ""))
+        return cls(
+            description=description,
+            order_number=orders[0] if orders else None,
+            contact_phone=phones[0] if phones else None,
+            category=category_from_words(str(tracker.get_slot(CATEGORY) or "")) or Category.OTHER,
+            severity=(
+                Severity.MAJOR
+                if tracker.get_slot(SEVERITY) == Severity.MAJOR.value
+                else Severity.GENERAL
+            ),
+        )
+
+    @property
+    def subject(self) -> str:
+        first_line = next((line for line in self.description.splitlines() if line.strip()), "")
+        return snippet(first_line or self.description, SUBJECT_CHARS) or "-"
+
+
+@dataclass(frozen=True)
+class Filed:
+    number: str
+    first_response_due_at: datetime | None
+
+
+def file_complaint(
+    session: Session,
+    sender_id: str,
+    metadata: dict[str, Any],
+    complaint: Complaint,
+    language: str,
+    at: datetime,
+) -> Filed:
+    """Open the ticket for a confirmed complaint. A customer the channel does not identify is
+    found, or created, by the phone number they gave."""
+    caller = find_caller(session, sender_id, metadata)
+    customer = caller.customer
+    if customer is None and complaint.contact_phone:
+        customer = services.get_or_create_customer(
+            session, IdentityKind.PHONE, complaint.contact_phone, language=language
+        )
+    ticket = services.create_ticket(
+        session,
+        subject=complaint.subject,
+        description=complaint.description,
+        channel=caller.channel,
+        actor=services.Actor.bot(),
+        customer=customer,
+        category=complaint.category,
+        severity=complaint.severity,
+        conversation_id=sender_id if len(sender_id) <= 128 else None,
+        order_number=complaint.order_number,
+        language=language,
+        at=at,
+    )
+    log.info(
+        "complaint filed as %s (%s, %s, %s)",
+        ticket.number,
+        caller.channel.value,
+        complaint.category.value,
+        complaint.severity.value,
+    )
+    return Filed(ticket.number, ticket.first_response_due_at)
+
+
+def forget_complaint(*, keep: tuple[str, ...] = ()) -> Events:
+    return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS if slot not in keep]
+
+
+class ActionSubmitComplaint(KefuAction):
+    """Files the confirmed complaint and tells the customer the ticket number and when the
+    first answer is due. A major complaint keeps its severity for the hand-off rule."""
+
+    apology = "utter_complaint_not_filed"
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    def events_on_failure(self, tracker: Tracker) -> Events:
+        # The answers stay: the next "I want to complain" only asks to confirm them again.
+        return [SlotSet(CONFIRMATION, None), SlotSet(SEVERITY, None)]
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> Events:
+        if tracker.get_slot(CONFIRMATION) != CONFIRMED:
+            dispatcher.utter_message(response="utter_complaint_cancelled")
+            return forget_complaint()
+        complaint = Complaint.from_tracker(tracker)
+        if not has_words(complaint.description):
+            dispatcher.utter_message(response="utter_complaint_cancelled")
+            return forget_complaint()
+        language = language_of(tracker)
+        metadata = latest_metadata(tracker)
+        now = utcnow()
+        filed = await in_transaction(
+            lambda session: file_complaint(
+                session, tracker.sender_id, metadata, complaint, language, now
+            )
+        )
+        due = humanize.promise(filed.first_response_due_at, now, language)
+        if due:
+            dispatcher.utter_message(
+                response="utter_complaint_filed", ticket_number=filed.number, due=due
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_complaint_filed_no_due", ticket_number=filed.number
+            )
+        major = complaint.severity is Severity.MAJOR
+        return forget_complaint(keep=(SEVERITY,) if major else ())
+
+
+class ActionCancelComplaint(KefuAction):
+    """The customer cancelled (or declined the summary): nothing is filed, the answers go."""
+
+    def name(self) -> str:
+        return "action_cancel_complaint"
+
+    def events_on_failure(self, tracker: Tracker) -> Events:
+        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> Events:
+        dispatcher.utter_message(response="utter_complaint_cancelled")
+        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

@@ -1,0 +1,88 @@
+"""Rasa's logistic-regression intent classifier over TF-IDF-weighted, length-normalised features.
+
+Rasa's LogisticRegressionClassifier fits raw feature counts, so a long message outweighs a short
+one and a two-word reply ("可以", "business hours") is pulled towards whichever intent has the
+shortest examples. Sublinear TF-IDF with L2 normalisation, and weaker regularisation (C=10),
+raised the 5-fold cross-validated macro-F1 of our data by about 0.03 in each language
+(scripts/nlu_report.py). Runs in the Rasa environment only: `rasa` puts the working directory on
+the import path, so config.yml names it by its module path from the repo root.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import skops.io as sio  # type: ignore[import-not-found]
+from rasa.engine.graph import ExecutionContext  # type: ignore[import-not-found]
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # type: ignore[import-not-found]
+from rasa.engine.storage.resource import Resource  # type: ignore[import-not-found]
+from rasa.engine.storage.storage import ModelStorage  # type: ignore[import-not-found]
+from rasa.nlu.classifiers.logistic_regression_classifier import (  # type: ignore[import-not-found]
+    LogisticRegressionClassifier,
+)
+from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[import-not-found]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-not-found]
+from sklearn.pipeline import Pipeline  # type: ignore[import-not-found]
+
+logger = logging.getLogger(__name__)
+
+# What the fitted pipeline holds besides scikit-learn's own trusted types: TfidfTransformer keeps
+# its IDF weights as a sparse matrix. Anything else in a model file is refused.
+EXPECTED_TYPES = frozenset({"scipy.sparse._csr.csr_matrix", "scipy.sparse._dia.dia_matrix"})
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):  # type: ignore[misc]
+    """LogisticRegressionClassifier fitting TF-IDF(sublinear) + L2-normalised features."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 1000}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        name: str,
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        super().__init__(config, name, model_storage, resource)
+        # The parent's training, prediction and ranking only use fit / predict_proba / classes_,
+        # which the pipeline provides.
+        self.clf = Pipeline(
+            [
+                ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                (
+                    "logreg",
+                    LogisticRegression(
+                        C=self.config["C"],
+                        solver=self.config["solver"],
+                        max_iter=self.config["max_iter"],
+                        tol=self.config["tol"],
+                        class_weight="balanced",
+                        random_state=self.config["random_state"],
+                    ),
+                ),
+            ]
+        )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TfidfLogisticRegressionClassifier:
+        # The parent refuses any type outside skops' defaults and then silently returns an
+        # untrained classifier; this one trusts the IDF matrix and fails loudly on anything else.
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / f"{resource.name}.skops"
+            unknown = set(sio.get_untrusted_types(file=path))
+            if not unknown <= EXPECTED_TYPES:
+                raise ValueError(f"unexpected types in {path}: {sorted(unknown - EXPECTED_TYPES)}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=sorted(unknown))
+        return component
