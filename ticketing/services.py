@@ -1160,16 +1160,17 @@ def _transcript(session: Session, conversation_id: str, limit: int = 10) -> str:
 
 
 def _handoff_subject(session: Session, conversation: Conversation) -> str:
-    last = session.scalars(
+    """The ticket's subject: the customer's most telling message, taken to be their longest
+    (the earliest of equals): "鞋底开胶了，订单A2024-1181", not the "转人工" that came after."""
+    bodies = session.scalars(
         select(Message.body)
         .where(Message.conversation_id == conversation.id, Message.kind == MessageKind.CUSTOMER)
-        .order_by(Message.id.desc())
-        .limit(1)
-    ).first()
+        .order_by(Message.id)
+    ).all()
+    typed = [" ".join(body.split()) for body in bodies if not body.lstrip().startswith("/")]
+    best = max(typed, key=len, default="")
     label = "在线咨询" if conversation.language == "zh" else "Chat"
-    snippet = " ".join((last or "").split())
-    if len(snippet) > 80:
-        snippet = snippet[:79] + "…"
+    snippet = best[:79] + "…" if len(best) > 80 else best
     return f"{label}: {snippet}" if snippet else label
 
 

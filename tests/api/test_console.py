@@ -150,7 +150,7 @@ def test_escalation_queue_holds_escalated_tickets_nobody_has(
 def test_queue_rows_carry_customer_churn_and_the_latest_customer_message(
     client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
 ) -> None:
-    ticket = chat(session_factory, desk, "鞋底开胶了", "转人工")
+    ticket = chat(session_factory, desk, "你好", "鞋底开胶了", "转人工")
 
     def flag(session: Session) -> None:
         customer = session.get_one(Ticket, ticket.id).customer
@@ -168,6 +168,8 @@ def test_queue_rows_carry_customer_churn_and_the_latest_customer_message(
     assert row["churn_risk"] is True
     assert row["customer_tier"] == "gold"
     assert row["last_customer_message"] == "转人工"
+    # The subject is the complaint, not the request for a person that came after it.
+    assert row["subject"] == "在线咨询: 鞋底开胶了"
 
 
 def test_queue_search_finds_a_ticket_by_number(

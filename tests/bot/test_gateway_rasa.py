@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway import APOLOGY
@@ -16,10 +17,10 @@ from bot.outbox import OutboxDeliverer
 from bot.rasa_client import RasaClient
 from tests.bot.helpers import TestClient, app_client, hello, say, texts
 from tests.factories import make_user
-from tests.rasa.conftest import RasaServer
-from ticketing import migrate, services
+from tests.servers import RasaServer
+from ticketing import services
 from ticketing.db import make_engine, make_session_factory, transaction
-from ticketing.models import Conversation
+from ticketing.models import Conversation, ConversationState, Message, MessageKind
 
 pytestmark = pytest.mark.rasa
 
@@ -39,25 +40,10 @@ def greetings(language: str) -> set[str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The action server's ticket store when it has one (what its actions write, the gateway
-    must read), else a store of our own."""
-    try:
-        url: str = request.getfixturevalue("store_url")
-    except pytest.FixtureLookupError:
-        url = f"sqlite:///{tmp_path_factory.mktemp('gateway-store') / 'kefu.db'}"
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        engine.dispose()
-    yield url
-
-
 @pytest.fixture
-def session_factory(store: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(store)
+def session_factory(store_url: str) -> Iterator[sessionmaker[Session]]:
+    """The action server's store: what its actions write, the gateway must read."""
+    engine = make_engine(store_url)
     yield make_session_factory(engine)
     engine.dispose()
 
@@ -137,3 +123,42 @@ def test_hand_back_resumes_a_paused_real_bot(
     assert [f["state"] for f in after_hand_back if f["type"] == "state"] == ["queued", "bot"]
     answer = bot_texts(after_hand_back)
     assert answer and set(answer) <= greetings("zh")
+
+
+def test_asking_the_real_bot_for_a_human_hands_off_and_silences_it(
+    live: TestClient, rasa_server: RasaServer, session_factory: sessionmaker[Session]
+) -> None:
+    """The assistant's own action_handoff (not a stand-in): the store hands the conversation to
+    the agents, the ticket carries the complaint, and the bot answers nothing more."""
+    session_id = new_session()
+    conversation_id = f"web:{session_id}"
+    with live.websocket_connect("/ws/chat") as ws:
+        hello(ws, session_id)
+        asked = bot_texts(say(ws, "我上周买的跑鞋鞋底开胶了"))
+        handed_off = bot_texts(say(ws, "转人工"))
+        user_turns = len(
+            [e for e in rasa_server.tracker(conversation_id)["events"] if e["event"] == "user"]
+        )
+        silent = say(ws, "有人吗？我想换一双新的")
+
+    assert asked and APOLOGY["zh"] not in asked
+    assert len(handed_off) == 1 and "人工客服" in handed_off[0]
+    assert bot_texts(silent) == []
+    events = rasa_server.tracker(conversation_id)["events"]
+    assert len([e for e in events if e["event"] == "user"]) == user_turns  # Rasa never asked
+    with session_factory() as session:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        assert conversation.state is ConversationState.QUEUED
+        ticket = services.open_ticket_of(session, conversation_id)
+        assert ticket is not None and ticket.handed_off
+        assert ticket.number in handed_off[0]
+        assert "鞋底开胶" in ticket.description
+        bodies = session.scalars(
+            select(Message.body)
+            .where(Message.conversation_id == conversation_id)
+            .where(Message.kind == MessageKind.CUSTOMER)
+            .order_by(Message.id)
+        ).all()
+    # Every customer message is kept, the one the bot did not see included.
+    assert list(bodies) == ["我上周买的跑鞋鞋底开胶了", "转人工", "有人吗？我想换一双新的"]
