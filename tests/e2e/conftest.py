@@ -1,6 +1,8 @@
-"""Browser tests: the real composed app (`bot.app:create_app`) under uvicorn in a subprocess on
-a temporary SQLite database, a fake Rasa on localhost, and Debian's Chromium driven by
-Playwright. Nothing is downloaded: Playwright is pointed at /usr/bin/chromium."""
+"""Browser tests: the real composed app (`bot.app:create_app`) under uvicorn in a subprocess,
+and Debian's Chromium driven by Playwright. Nothing is downloaded: Playwright is pointed at
+/usr/bin/chromium. `live_app` runs on a fresh SQLite database with a Rasa stand-in (for the
+console's own behaviour); `live_app_with_rasa` on the real Rasa and action servers
+(tests/servers.py) and their store, for the whole customer-to-agent journey."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.bot.conftest import FakeRasa
 from tests.factories import PASSWORD
+from tests.servers import RasaServer
 from ticketing import accounts, migrate, services
 from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.models import Conversation, Priority, Role, SlaPolicy, Team, Tier, User
@@ -73,11 +77,10 @@ class LiveApp:
     url: str
     factory: sessionmaker[Session]
     desk: Desk
-    rasa: FakeRasa
     log: Path
 
 
-def seed(factory: sessionmaker[Session]) -> Desk:
+def seed(factory: sessionmaker[Session], *, policies: bool = True) -> Desk:
     with transaction(factory) as session:
         team = accounts.create_team(session, "售后一组")
         agent = accounts.create_user(
@@ -89,12 +92,13 @@ def seed(factory: sessionmaker[Session]) -> Desk:
         supervisor = accounts.create_user(
             session, "zhou", PASSWORD, display_name="周主管", team=team, role=Role.SUPERVISOR
         )
-        for priority, first, resolution in (
+        targets = (
             (Priority.NORMAL, 30, 8 * 60),
             (Priority.HIGH, 15, 4 * 60),
             (Priority.URGENT, 10, 2 * 60),
             (Priority.LOW, 60, 24 * 60),
-        ):
+        )
+        for priority, first, resolution in targets if policies else ():
             session.add(
                 SlaPolicy(
                     name=f"{priority.value}/regular",
@@ -140,17 +144,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise RuntimeError(f"the app did not start:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def live_app(tmp_path: Path) -> Iterator[LiveApp]:
-    """The whole web app on a free port, with a fresh database and a fake Rasa."""
-    require_chromium()
-    database = f"sqlite:///{tmp_path / 'kefu.db'}"
-    engine = make_engine(database)
-    migrate.upgrade(engine)
-    factory = make_session_factory(engine)
-    desk = seed(factory)
-    rasa = rasa_stand_in(factory)
-    rasa.start()
+@contextmanager
+def serve(
+    database: str, rasa_url: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """The whole web app on a free port over `database`, talking to the Rasa at `rasa_url`:
+    its URL and log file."""
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = tmp_path / "server.log"
@@ -159,8 +158,9 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
         "KEFU_ENVIRONMENT": "test",
         "KEFU_DATABASE_URL": database,
         "KEFU_SECRET_KEY": SECRET,
-        "KEFU_RASA_URL": rasa.url,
+        "KEFU_RASA_URL": rasa_url,
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     command = [
         sys.executable,
@@ -181,7 +181,7 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log)
-        yield LiveApp(url, factory, desk, rasa, log)
+        yield url, log
     finally:
         process.terminate()
         try:
@@ -189,9 +189,55 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        (ARTIFACTS / "last-server.log").write_bytes(log.read_bytes())
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Iterator[LiveApp]:
+    """The whole web app on a free port, with a fresh database and a Rasa stand-in."""
+    require_chromium()
+    database = f"sqlite:///{tmp_path / 'kefu.db'}"
+    engine = make_engine(database)
+    migrate.upgrade(engine)
+    factory = make_session_factory(engine)
+    desk = seed(factory)
+    rasa = rasa_stand_in(factory)
+    rasa.start()
+    try:
+        with serve(database, rasa.url, tmp_path) as (url, log):
+            yield LiveApp(url, factory, desk, log)
+    finally:
         rasa.stop()
         engine.dispose()
-        (ARTIFACTS / "last-server.log").write_bytes(log.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def rasa_desk(store_url: str) -> Desk:
+    """The desk's team and people in the real action server's store (its SLA policies are
+    tests/servers.py's)."""
+    engine = make_engine(store_url)
+    try:
+        return seed(make_session_factory(engine), policies=False)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def live_app_with_rasa(
+    tmp_path: Path, rasa_server: RasaServer, store_url: str, rasa_desk: Desk
+) -> Iterator[LiveApp]:
+    """The whole web app in front of the real Rasa and action servers, on their store."""
+    require_chromium()
+    engine = make_engine(store_url)
+    env = {
+        "KEFU_RASA_TOKEN": rasa_server.token,
+        "KEFU_TEST_ACTION_HEALTH_URL": f"{rasa_server.actions.url}/health",
+    }
+    try:
+        with serve(store_url, rasa_server.url, tmp_path, env) as (url, log):
+            yield LiveApp(url, make_session_factory(engine), rasa_desk, log)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

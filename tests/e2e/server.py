@@ -1,8 +1,11 @@
 """The app the browser tests run: `bot.app:create_app` as production builds it, except that the
-action server's health check is asked of the fake Rasa (which answers it) instead of the port
-in endpoints.yml. `uvicorn tests.e2e.server:create_app --factory`, configured by KEFU_ vars."""
+action server's health check is asked of KEFU_TEST_ACTION_HEALTH_URL (the test's own action
+server), or else of the fake Rasa (which answers it), instead of the port in endpoints.yml.
+`uvicorn tests.e2e.server:create_app --factory`, configured by KEFU_ vars."""
 
 from __future__ import annotations
+
+import os
 
 from fastapi import FastAPI
 
@@ -18,6 +21,8 @@ def create_app() -> FastAPI:
         settings.rasa_url,
         token=settings.rasa_token,
         timeout=RASA_TIMEOUT,
-        action_health_url=f"{settings.rasa_url}/health",
+        action_health_url=os.environ.get(
+            "KEFU_TEST_ACTION_HEALTH_URL", f"{settings.rasa_url}/health"
+        ),
     )
     return create_web_app(settings, rasa=rasa)
