@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.gateway import APOLOGY
 from bot.outbox import OutboxDeliverer
 from bot.rasa_client import RasaClient
-from tests.bot.helpers import TestClient, app_client, hello, say, texts
+from tests.bot.helpers import TestClient, WebSocketTestSession, app_client, hello, say, texts
 from tests.factories import make_user
 from tests.servers import RasaServer
-from ticketing import services
+from ticketing import followups, services
+from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory, transaction
-from ticketing.models import Conversation, ConversationState, Message, MessageKind
+from ticketing.models import (
+    Channel,
+    Conversation,
+    ConversationState,
+    Message,
+    MessageKind,
+    Status,
+    SurveyResponse,
+    Ticket,
+)
 
 pytestmark = pytest.mark.rasa
 
@@ -162,3 +173,59 @@ def test_asking_the_real_bot_for_a_human_hands_off_and_silences_it(
         ).all()
     # Every customer message is kept, the one the bot did not see included.
     assert list(bodies) == ["我上周买的跑鞋鞋底开胶了", "转人工", "有人吗？我想换一双新的"]
+
+
+def until_buttons(ws: WebSocketTestSession) -> list[dict[str, Any]]:
+    """Frames pushed to the widget (no message of ours to wait on) until a bot message with
+    buttons: the survey's first question."""
+    frames = []
+    while True:
+        frame = ws.receive_json()
+        frames.append(frame)
+        if frame["type"] == "message" and frame["message"]["buttons"]:
+            return frames
+
+
+def test_the_follow_up_survey_runs_through_the_real_bot_and_a_low_score_reopens(
+    live: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    """The worker's follow-up reaches the customer's chat as Rasa's EXTERNAL_follow_up (sent by
+    the outbox), the real survey form asks CSAT, NPS and a comment, and action_record_survey
+    stores the answers: a CSAT of 2 reopens the case."""
+    session_id = new_session()
+    conversation_id = f"web:{session_id}"
+    outbox: OutboxDeliverer = live.app.state.outbox  # type: ignore[attr-defined]
+    resolved_at = utcnow() - timedelta(days=2)
+    with live.websocket_connect("/ws/chat") as ws:
+        hello(ws, session_id)
+        assert bot_texts(say(ws, "你好"))
+        with transaction(session_factory) as session:
+            conversation = session.get_one(Conversation, conversation_id)
+            ticket = services.create_ticket(
+                session,
+                subject="鞋底开胶",
+                channel=Channel.WEB,
+                actor=services.Actor.bot(),
+                customer=conversation.customer,
+                conversation_id=conversation_id,
+                at=resolved_at - timedelta(hours=3),
+            )
+            services.resolve_ticket(session, ticket, services.Actor.bot(), at=resolved_at)
+            ticket_id = ticket.id
+        assert followups.process_due(session_factory, utcnow()).surveys == 1
+        assert live.portal is not None
+        live.portal.call(outbox.run_once)
+        asked = bot_texts(until_buttons(ws))
+        nps = bot_texts(say(ws, "2分"))
+        comment = bot_texts(say(ws, "3"))
+        thanks = bot_texts(say(ws, "鞋子换了还是开胶，很失望"))
+
+    assert any("满意" in text for text in asked)
+    assert nps and comment and thanks
+    with session_factory() as session:
+        response = session.scalars(
+            select(SurveyResponse).where(SurveyResponse.ticket_id == ticket_id)
+        ).one()
+        assert (response.csat, response.nps) == (2, 3)
+        assert "开胶" in response.comment
+        assert session.get_one(Ticket, ticket_id).status is Status.OPEN
