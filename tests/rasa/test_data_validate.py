@@ -49,9 +49,9 @@ def _used_by_code(response: str, code: str, form_slots: set[str]) -> bool:
     if f'"{response}"' in code:
         return True
     # Built from a prefix: utter_invalid_{slot} for a slot a validator rejects.
-    return response.startswith("utter_invalid_") and response.removeprefix(
-        "utter_invalid_"
-    ) in (form_slots | {"ticket_number", "csat_score", "nps_score"})
+    return response.startswith("utter_invalid_") and response.removeprefix("utter_invalid_") in (
+        form_slots | {"ticket_number", "csat_score", "nps_score"}
+    )
 
 
 def test_rasa_data_validate_is_clean() -> None:
