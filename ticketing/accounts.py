@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ticketing.errors import Conflict, InvalidInput
-from ticketing.models import Role, Team, User
+from ticketing.models import Category, Role, Team, TeamRoute, User
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-zA-Z0-9_.-]{2,64}$")
@@ -44,6 +44,25 @@ def create_team(session: Session, name: str, description: str = "") -> Team:
     session.add(team)
     session.flush()
     return team
+
+
+def route_category(session: Session, category: Category, team: Team | None) -> None:
+    """New tickets of `category` go to `team` from now on (None: to no team)."""
+    route = session.get(TeamRoute, category)
+    if team is None:
+        if route is not None:
+            session.delete(route)
+    elif route is None:
+        session.add(TeamRoute(category=category, team_id=team.id))
+    else:
+        route.team_id = team.id
+    session.flush()
+
+
+def routes(session: Session) -> dict[Category, Team]:
+    """The team of each routed category."""
+    rows = session.scalars(select(TeamRoute).join(TeamRoute.team))
+    return {route.category: route.team for route in rows}
 
 
 def list_teams(session: Session) -> list[Team]:

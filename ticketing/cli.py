@@ -27,7 +27,7 @@ from ticketing import accounts, demo, migrate, worker
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.errors import TicketingError
-from ticketing.models import Role, Ticket
+from ticketing.models import Category, Role, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,27 @@ def team_add(
 def team_list() -> None:
     """List the teams."""
     with _database(get_settings()) as engine, make_session_factory(engine)() as session:
+        routed = accounts.routes(session)
         for team in accounts.list_teams(session):
-            typer.echo(f"{team.name:<16} {team.description}")
+            line = f"{team.name:<16} {team.description}"
+            categories = [c.value for c, t in routed.items() if t.id == team.id]
+            if categories:
+                line += f" [new tickets: {', '.join(categories)}]"
+            typer.echo(line)
+
+
+@team_app.command("route")
+def team_route(
+    category: Annotated[Category, typer.Argument(help="A ticket category.")],
+    team: Annotated[str, typer.Argument(help="The team its new tickets go to; '-' for none.")],
+) -> None:
+    """Send new tickets of a category to a team."""
+    with _database(get_settings()) as engine, transaction(make_session_factory(engine)) as session:
+        team_row = None if team == "-" else accounts.get_team(session, team)
+        if team != "-" and team_row is None:
+            raise fail(f"no team {team}; add it with `python -m ticketing team add {team}`")
+        accounts.route_category(session, category, team_row)
+    typer.echo(f"new {category.value} tickets go to {team if team_row else 'no team'}")
 
 
 # --- demo data ----------------------------------------------------------------------------------

@@ -115,6 +115,17 @@ TEAMS: tuple[DemoTeam, ...] = (
     ),
 )
 _TEAM = {team.name: team for team in TEAMS}
+# Where new tickets go by category (`python -m ticketing team route`): company contracts to the
+# key accounts team, parcels to logistics, the rest to after-sales.
+ROUTES: dict[Category, str] = {
+    Category.PRODUCT_QUALITY: AFTER_SALES,
+    Category.SERVICE: AFTER_SALES,
+    Category.PRICE: AFTER_SALES,
+    Category.POLICY: AFTER_SALES,
+    Category.OTHER: AFTER_SALES,
+    Category.DELIVERY: LOGISTICS,
+    Category.CONTRACT: KEY_ACCOUNTS,
+}
 
 
 @dataclass(frozen=True)
@@ -3182,6 +3193,9 @@ def load_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
         world.catch_up(now)
     churn.refresh(session, now)
     _settle(session, outbox_before, now)
+    # Routes last: the month replayed above sets its teams itself, as it happened.
+    for category, team_name in ROUTES.items():
+        accounts.route_category(session, category, teams[team_name])
     session.flush()
     return _summary(session, teams, users, kept, people, cases, faq, now, started)
 

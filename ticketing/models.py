@@ -191,6 +191,21 @@ class Team(Base):
         return f"Team(id={self.id!r}, name={self.name!r})"
 
 
+class TeamRoute(Base):
+    """Which team a new ticket of a category goes to (one team per category; a category with no
+    route leaves the team empty until someone triages it)."""
+
+    __tablename__ = "team_routes"
+
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+    team: Mapped[Team] = relationship()
+
+    def __repr__(self) -> str:
+        return f"TeamRoute(category={self.category!r}, team_id={self.team_id!r})"
+
+
 class User(Base):
     """A person working the desk: an agent, a supervisor or an admin."""
 

@@ -50,6 +50,7 @@ from ticketing.models import (
     Status,
     SurveyResponse,
     Team,
+    TeamRoute,
     Ticket,
     TicketEvent,
     Tier,
@@ -314,6 +315,12 @@ def _default_priority(severity: Severity, tier: Tier | None) -> Priority:
     return Priority.HIGH if tier is Tier.KEY_ACCOUNT else Priority.NORMAL
 
 
+def routed_team(session: Session, category: Category) -> Team | None:
+    """The team new tickets of `category` go to, if the desk routes that category."""
+    route = session.get(TeamRoute, category)
+    return route.team if route is not None else None
+
+
 def create_ticket(
     session: Session,
     *,
@@ -331,8 +338,10 @@ def create_ticket(
     language: str = "zh",
     at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket, start its SLA clock and record its creation."""
+    """Open a ticket, start its SLA clock and record its creation. Without a team it goes to
+    its category's team (`routed_team`)."""
     at = _now(at)
+    team = team or routed_team(session, category)
     tier = customer.tier if customer else None
     priority = priority or _default_priority(severity, tier)
     policy = find_policy(session, priority, tier or Tier.REGULAR)
@@ -385,7 +394,9 @@ def triage_ticket(
     at: datetime | None = None,
 ) -> Ticket:
     """Set category, severity, priority and team; a new priority re-targets the running clocks.
-    An agent may triage only a ticket assigned to them; supervisors and admins any ticket."""
+    A new category moves an unassigned ticket that is with the old category's team (or with
+    none) to the new category's team, unless a team is given. An agent may triage only a ticket
+    assigned to them; supervisors and admins any ticket."""
     if (
         actor.kind is ActorKind.AGENT
         and actor.user is not None
@@ -397,6 +408,10 @@ def triage_ticket(
     changes: dict[str, Any] = {}
     if category is not None and category != ticket.category:
         changes["category"] = [ticket.category.value, category.value]
+        if team is None and ticket.assignee_id is None:
+            old_route = routed_team(session, ticket.category)
+            if ticket.team_id is None or (old_route is not None and old_route.id == ticket.team_id):
+                team = routed_team(session, category)
         ticket.category = category
     if severity is not None and severity != ticket.severity:
         changes["severity"] = [ticket.severity.value, severity.value]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ticketing import accounts, cli, demo
 from ticketing.config import get_settings
 from ticketing.db import make_engine, make_session_factory
-from ticketing.models import Role, Ticket
+from ticketing.models import Category, Role, Ticket
 
 runner = CliRunner()
 
@@ -153,3 +153,19 @@ def test_plan_processes_skips_rasa_without_a_model(tmp_path: Path) -> None:
 def test_the_procfile_runs_the_worker() -> None:
     plan = cli.plan_processes(cli.PROCFILE, cli.PROCFILE.parent)
     assert "worker" in {**plan.runnable, **plan.skipped}
+
+
+def test_team_route_sends_new_tickets_of_a_category_to_a_team(database: Engine) -> None:
+    run("db", "upgrade")
+    assert run("team", "add", "logistics")[0] == 0
+
+    code, out, err = run("team", "route", "delivery", "logistics")
+    assert code == 0, err
+    assert out.strip() == "new delivery tickets go to logistics"
+    assert "[new tickets: delivery]" in run("team", "list")[1]
+    with make_session_factory(database)() as session:
+        assert {c: t.name for c, t in accounts.routes(session).items()} == {
+            Category.DELIVERY: "logistics"
+        }
+    code, _, err = run("team", "route", "delivery", "nowhere")
+    assert_one_line_error(code, err, "no team nowhere")
