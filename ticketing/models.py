@@ -344,6 +344,9 @@ class Ticket(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # The team came from the category's route, not from a person: triage may move the ticket
+    # with its category while nobody holds it (services.triage_ticket).
+    team_routed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
     order_number: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -339,9 +339,10 @@ def create_ticket(
     at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket, start its SLA clock and record its creation. Without a team it goes to
-    its category's team (`routed_team`)."""
+    its category's team (`routed_team`), which it follows through triage while unassigned."""
     at = _now(at)
-    team = team or routed_team(session, category)
+    routed = routed_team(session, category) if team is None else None
+    team = team or routed
     tier = customer.tier if customer else None
     priority = priority or _default_priority(severity, tier)
     policy = find_policy(session, priority, tier or Tier.REGULAR)
@@ -354,6 +355,7 @@ def create_ticket(
         severity=severity,
         priority=priority,
         team=team,
+        team_routed=routed is not None,
         conversation_id=_text(conversation_id, "conversation_id", max_len=128, required=False)
         or None,
         order_number=_text(order_number, "order_number", max_len=64, required=False) or None,
@@ -394,9 +396,10 @@ def triage_ticket(
     at: datetime | None = None,
 ) -> Ticket:
     """Set category, severity, priority and team; a new priority re-targets the running clocks.
-    A new category moves an unassigned ticket that is with the old category's team (or with
-    none) to the new category's team, unless a team is given. An agent may triage only a ticket
-    assigned to them; supervisors and admins any ticket."""
+    A new category moves an unassigned ticket whose team came from routing (or that has none)
+    to the new category's team, unless a team is given; a team given here is never moved by a
+    later category change. An agent may triage only a ticket assigned to them; supervisors and
+    admins any ticket."""
     if (
         actor.kind is ActorKind.AGENT
         and actor.user is not None
@@ -406,16 +409,30 @@ def triage_ticket(
         raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
     at = _now(at)
     changes: dict[str, Any] = {}
+    rerouted: Team | None = None
     if category is not None and category != ticket.category:
         changes["category"] = [ticket.category.value, category.value]
-        if team is None and ticket.assignee_id is None:
-            old_route = routed_team(session, ticket.category)
-            if ticket.team_id is None or (old_route is not None and old_route.id == ticket.team_id):
-                team = routed_team(session, category)
+        if (
+            team is None
+            # The relationship, not assignee_id: an assignment made in this session is unflushed.
+            and ticket.assignee is None
+            and (ticket.team is None or ticket.team_routed)
+        ):
+            # A category with no route leaves the ticket where it is rather than in no queue.
+            rerouted = routed_team(session, category)
         ticket.category = category
     if severity is not None and severity != ticket.severity:
         changes["severity"] = [ticket.severity.value, severity.value]
         ticket.severity = severity
+    if team is not None and ticket.team_routed:
+        # Someone chose this team: it stays through later category changes. Choosing the team
+        # the route gave is a choice too, so the history shows it.
+        ticket.team_routed = False
+        if team.id == ticket.team_id:
+            changes["team"] = [team.name, team.name]
+    elif team is None and rerouted is not None:
+        team = rerouted
+        ticket.team_routed = True
     if team is not None and team.id != ticket.team_id:
         changes["team"] = [ticket.team.name if ticket.team else None, team.name]
         ticket.team = team

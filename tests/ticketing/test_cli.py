@@ -169,3 +169,7 @@ def test_team_route_sends_new_tickets_of_a_category_to_a_team(database: Engine) 
         }
     code, _, err = run("team", "route", "delivery", "nowhere")
     assert_one_line_error(code, err, "no team nowhere")
+
+    assert run("team", "route", "delivery", "-")[1].strip() == "new delivery tickets go to no team"
+    with make_session_factory(database)() as session:
+        assert accounts.routes(session) == {}

@@ -57,6 +57,7 @@ def test_demo_is_a_live_month_of_every_kind(session: Session) -> None:
     some_are_breached_and_the_worker_recorded_it(session, summary)
     follow_ups_have_surveys_detractors_and_call_backs(session, summary)
     demo_identities_reach_nobody_real(session)
+    new_tickets_go_to_their_categorys_team(session)
 
 
 def every_kind_of_ticket_over_the_month(tickets: list[Ticket]) -> None:
@@ -147,6 +148,24 @@ def demo_identities_reach_nobody_real(session: Session) -> None:
                 assert identity.value.endswith("@example.com"), identity.value
             elif identity.kind is IdentityKind.TELEGRAM:
                 assert not identity.value.lstrip("-").isdigit(), identity.value
+
+
+def new_tickets_go_to_their_categorys_team(session: Session) -> None:
+    routed = {category: team.name for category, team in accounts.routes(session).items()}
+    assert routed == {
+        **dict.fromkeys(Category, demo.AFTER_SALES),
+        Category.DELIVERY: demo.LOGISTICS,
+        Category.CONTRACT: demo.KEY_ACCOUNTS,
+    }
+    parcel = services.create_ticket(
+        session,
+        subject="快递一周没到",
+        channel=Channel.WEB,
+        actor=services.Actor.bot(),
+        category=Category.DELIVERY,
+        at=NOW,
+    )
+    assert parcel.team is not None and parcel.team.name == demo.LOGISTICS
 
 
 def test_same_seed_and_moment_replay_the_same_month(session: Session) -> None:

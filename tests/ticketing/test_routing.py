@@ -89,3 +89,70 @@ def test_a_route_can_be_changed_and_removed(session: Session) -> None:
 
     assert accounts.routes(session) == {}
     assert new_ticket(session, Category.SERVICE).team is None
+
+
+def test_a_chosen_team_that_matches_the_route_stays_when_the_category_changes(
+    session: Session,
+) -> None:
+    after_sales, logistics = make_team(session), make_team(session)
+    accounts.route_category(session, Category.OTHER, after_sales)
+    accounts.route_category(session, Category.DELIVERY, logistics)
+    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    chosen_at_creation = new_ticket(session, Category.OTHER, team=after_sales)
+    chosen_at_triage = new_ticket(session, Category.OTHER)
+    services.triage_ticket(session, chosen_at_triage, supervisor, team=after_sales, at=T0)
+
+    for ticket in (chosen_at_creation, chosen_at_triage):
+        services.triage_ticket(session, ticket, supervisor, category=Category.DELIVERY, at=T0)
+
+    assert (chosen_at_creation.team, chosen_at_triage.team) == (after_sales, after_sales)
+    # Confirming the routed team is a choice the history shows.
+    assert chosen_at_triage.events[1].data == {"team": [after_sales.name, after_sales.name]}
+
+
+def test_a_routed_ticket_follows_its_category_after_the_route_changed(session: Session) -> None:
+    first, second, logistics = make_team(session), make_team(session), make_team(session)
+    accounts.route_category(session, Category.OTHER, first)
+    accounts.route_category(session, Category.DELIVERY, logistics)
+    ticket = new_ticket(session, Category.OTHER)
+    accounts.route_category(session, Category.OTHER, second)
+
+    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    services.triage_ticket(session, ticket, supervisor, category=Category.DELIVERY, at=T0)
+
+    assert ticket.team == logistics
+
+
+def test_triage_routes_a_ticket_in_no_team_and_keeps_one_whose_new_category_has_no_route(
+    session: Session,
+) -> None:
+    after_sales, logistics = make_team(session), make_team(session)
+    accounts.route_category(session, Category.OTHER, after_sales)
+    accounts.route_category(session, Category.DELIVERY, logistics)
+    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    teamless = new_ticket(session, Category.CONTRACT)
+    routed = new_ticket(session, Category.OTHER)
+
+    services.triage_ticket(session, teamless, supervisor, category=Category.DELIVERY, at=T0)
+    services.triage_ticket(session, routed, supervisor, category=Category.CONTRACT, at=T0)
+
+    assert (teamless.team, routed.team) == (logistics, after_sales)
+    assert teamless.events[-1].data["team"] == [None, logistics.name]
+    assert "team" not in routed.events[-1].data
+
+
+def test_a_chat_handed_off_to_a_person_lands_in_a_team_queue(session: Session) -> None:
+    after_sales = make_team(session)
+    accounts.route_category(session, Category.OTHER, after_sales)
+    record = services.record_inbound_message(session, Channel.WEB, "s-routing", "转人工")
+
+    ticket = services.hand_off_conversation(
+        session, record.conversation, services.Actor.bot(), reason="request", at=T0
+    )
+    session.commit()
+
+    agent = make_user(session, team=after_sales)
+    team_queue = services.list_tickets(
+        session, agent, services.TicketFilters(team_id=after_sales.id), now=T0
+    )
+    assert team_queue.tickets == [ticket]
