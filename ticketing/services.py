@@ -508,8 +508,7 @@ def assign_ticket(
         raise Conflict(f"{ticket.number} is closed")
     previous = ticket.assignee.username if ticket.assignee else None
     ticket.assignee = assignee
-    if assignee is not None and ticket.team_id is None and assignee.team_id is not None:
-        ticket.team_id = assignee.team_id
+    joined = _join_assignees_team(ticket, assignee) if assignee is not None else {}
     ticket.updated_at = at
     log_event(
         session,
@@ -518,8 +517,18 @@ def assign_ticket(
         actor,
         at,
         assignee=[previous, assignee.username if assignee else None],
+        **joined,
     )
     return ticket
+
+
+def _join_assignees_team(ticket: Ticket, assignee: User) -> dict[str, Any]:
+    """A ticket in no team joins its assignee's team. Returns the history's `team` entry for
+    that change, written as triage writes one, so no team change goes unrecorded."""
+    if ticket.team is not None or assignee.team is None:
+        return {}
+    ticket.team = assignee.team
+    return {"team": [None, assignee.team.name]}
 
 
 def claim_ticket(
@@ -546,11 +555,12 @@ def claim_ticket(
         if ticket.status is Status.CLOSED:
             raise Conflict(f"{ticket.number} is closed")
         raise Conflict(f"{ticket.number} was already claimed by {holder}")
-    if ticket.team_id is None and agent.team_id is not None:
-        ticket.team_id = agent.team_id
+    joined = _join_assignees_team(ticket, agent)
     if ticket.status is Status.NEW:
         _set_status(session, ticket, Status.OPEN, Actor.of(agent), at)
-    log_event(session, ticket, EventKind.CLAIMED, Actor.of(agent), at, assignee=agent.username)
+    log_event(
+        session, ticket, EventKind.CLAIMED, Actor.of(agent), at, assignee=agent.username, **joined
+    )
     session.flush()
     return ticket
 

@@ -24,8 +24,11 @@ def test_claim_gives_me_the_ticket_and_opens_it(
     assert response.status_code == 200
     assert response.json()["assignee"] == {"id": desk.alice.id, "display_name": "alice"}
     assert response.json()["status"] == "open"
-    # An unteamed ticket joins the claimer's team.
+    # An unteamed ticket joins the claimer's team, and the history says so.
     assert response.json()["team"] == {"id": desk.team_a.id, "name": "售后一组"}
+    history = client.get(f"/api/tickets/{ticket.number}", headers=auth(desk.alice)).json()
+    claimed = [e["data"] for e in history["events"] if e["kind"] == "claimed"]
+    assert claimed == [{"assignee": "alice", "team": [None, "售后一组"]}]
 
 
 def test_second_claim_loses_with_409(
@@ -82,6 +85,26 @@ def test_supervisor_assigns_and_unassigns(
         ["bob", None],
     ]
     assert {e["actor_name"] for e in history["events"] if e["kind"] == "assigned"} == {"sue"}
+    # The ticket had a team: assigning it records no team change.
+    assert all("team" not in e["data"] for e in history["events"] if e["kind"] == "assigned")
+
+
+def test_assigning_a_ticket_in_no_team_moves_it_to_the_assignees_team_on_the_record(
+    client: TestClient, desk: Desk, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = ticket_in(session_factory)
+
+    assigned = client.post(
+        f"/api/tickets/{ticket.number}/assign",
+        json={"assignee_id": desk.bob.id},
+        headers=auth(desk.sue),
+    )
+
+    assert assigned.json()["team"] == {"id": desk.team_b.id, "name": "售后二组"}
+    history = client.get(f"/api/tickets/{ticket.number}", headers=auth(desk.sue)).json()
+    assert [e["data"] for e in history["events"] if e["kind"] == "assigned"] == [
+        {"assignee": [None, "bob"], "team": [None, "售后二组"]}
+    ]
 
 
 def test_agent_cannot_assign_403(

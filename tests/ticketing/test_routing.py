@@ -156,3 +156,31 @@ def test_a_chat_handed_off_to_a_person_lands_in_a_team_queue(session: Session) -
         session, agent, services.TicketFilters(team_id=after_sales.id), now=T0
     )
     assert team_queue.tickets == [ticket]
+
+
+def test_a_ticket_in_no_team_takes_its_assignees_team_and_the_history_says_so(
+    session: Session,
+) -> None:
+    team = make_team(session)
+    agent, supervisor = make_user(session, team=team), make_user(session, Role.SUPERVISOR)
+    teamless_agent = make_user(session)
+    assigned, claimed = (
+        new_ticket(session, Category.CONTRACT),
+        new_ticket(session, Category.CONTRACT),
+    )
+    stays_teamless = new_ticket(session, Category.CONTRACT)
+
+    services.assign_ticket(session, assigned, agent, services.Actor.of(supervisor), at=T0)
+    services.claim_ticket(session, claimed, agent, at=T0)
+    services.claim_ticket(session, stays_teamless, teamless_agent, at=T0)
+    session.commit()
+
+    assert (assigned.team, claimed.team, stays_teamless.team) == (team, team, None)
+    # A team chosen by giving the ticket to someone: later category changes leave it.
+    assert not assigned.team_routed and not claimed.team_routed
+    assert assigned.events[-1].data == {
+        "assignee": [None, agent.username],
+        "team": [None, team.name],
+    }
+    assert claimed.events[-1].data == {"assignee": agent.username, "team": [None, team.name]}
+    assert stays_teamless.events[-1].data == {"assignee": teamless_agent.username}
