@@ -4,7 +4,10 @@ customer panel, joining and handing back a chat, and the live stream."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,8 +82,73 @@ def test_console_page_is_served_under_a_strict_csp(client: TestClient) -> None:
     script = client.get("/console/static/app.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "innerHTML" not in script.text
+    history = client.get("/console/static/history.js")
+    assert history.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in history.text
     assert client.get("/console/static/../routes/console.py").status_code == 404
     assert client.get("/console/static/index.html").status_code == 404
+
+
+HISTORY_LINES = """
+const stub = (name, value) =>
+  Object.defineProperty(globalThis, name, { value, configurable: true });
+stub("navigator", { languages: ["zh-CN"] });
+stub("localStorage", { getItem: () => null, setItem: () => {} });
+stub("document", { documentElement: {} });
+const { setLanguage } = await import(process.argv[2] + "/i18n.js");
+const { describeEvent } = await import(process.argv[2] + "/history.js");
+const lines = {};
+for (const lang of ["zh", "en"]) {
+  setLanguage(lang);
+  lines[lang] = JSON.parse(process.argv[3]).map(describeEvent);
+}
+console.log(JSON.stringify(lines));
+"""
+
+
+def history_lines(events: list[dict[str, Any]], tmp_path: Path) -> dict[str, list[str]]:
+    """How the console's history.js words `events`, in Chinese and in English (under Node)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs Node.js to run the console's script")
+    runner = tmp_path / "history_lines.mjs"
+    runner.write_text(HISTORY_LINES, encoding="utf-8")
+    result = subprocess.run(
+        [node, str(runner), console.WEB.as_uri(), json.dumps(events)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines: dict[str, list[str]] = json.loads(result.stdout)
+    return lines
+
+
+def test_history_says_a_team_kept_as_routed_was_confirmed_not_moved(tmp_path: Path) -> None:
+    events = [
+        {"kind": "triaged", "data": {"team": ["售后一组", "售后一组"]}},
+        {"kind": "triaged", "data": {"category": ["other", "delivery"], "team": ["<b>A</b>"] * 2}},
+        {"kind": "triaged", "data": {"team": [None, "物流"]}},
+        {"kind": "claimed", "data": {"assignee": "alice", "team": [None, "售后一组"]}},
+        {"kind": "assigned", "data": {"assignee": [None, "bob"], "team": [None, "售后二组"]}},
+        {"kind": "assigned", "data": {"assignee": ["bob", None]}},
+    ]
+
+    lines = history_lines(events, tmp_path)
+
+    assert lines["zh"] == [
+        "确认团队：售后一组",
+        "类别: 其他 → 物流配送; 确认团队：<b>A</b>",
+        "团队: – → 物流",
+        "alice; 团队: – → 售后一组",
+        "– → bob; 团队: – → 售后二组",
+        "bob → –",
+    ]
+    assert lines["en"][:3] == [
+        "Team confirmed: 售后一组",
+        "Category: Other → Delivery; Team confirmed: <b>A</b>",
+        "Team: – → 物流",
+    ]
 
 
 # --- queues -------------------------------------------------------------------------------------

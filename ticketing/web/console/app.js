@@ -5,6 +5,7 @@
 "use strict";
 
 import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
+import { describeEvent } from "./history.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
 
 const QUEUES = ["mine", "team", "unassigned", "breaching", "escalations"];
@@ -541,35 +542,6 @@ function renderFacts(ticket) {
     [t("order"), ticket.order_number || "–"],
   ];
   byId("t-facts").replaceChildren(...facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
-}
-
-function describeEvent(event) {
-  const data = event.data || {};
-  const arrow = (pair, kind) => (Array.isArray(pair) ? `${label(kind, pair[0])} → ${label(kind, pair[1])}` : "");
-  switch (event.kind) {
-    case "status_changed":
-      return arrow(data.status, "status");
-    case "priority_changed":
-      return arrow(data.priority, "priority");
-    case "assigned":
-      if (data.handed_off) return `${t("handedOffTag")}${data.reason ? ` (${label("handoff", data.reason)})` : ""}`;
-      if (data.handed_back) return t("handBack");
-      return Array.isArray(data.assignee) ? `${data.assignee[0] || "–"} → ${data.assignee[1] || "–"}` : "";
-    case "claimed":
-      return data.assignee || "";
-    case "message":
-      return label("message", data.message_kind);
-    case "triaged":
-      return Object.entries(data)
-        .map(([key, pair]) => `${t(key) || key}: ${Array.isArray(pair) ? `${label(key, pair[0])} → ${label(key, pair[1])}` : ""}`)
-        .join("; ");
-    case "sla":
-      return [data.metric ? label("metric", data.metric) : "", data.kind || data.event || ""].filter(Boolean).join(" ");
-    case "created":
-      return [label("channel", data.channel), data.priority ? label("priority", data.priority) : ""].filter(Boolean).join(" · ");
-    default:
-      return "";
-  }
 }
 
 function renderHistory(events) {
