@@ -75,6 +75,14 @@ HELD_OUT: list[tuple[str, str, dict[str, list[str]]]] = [
     ("挺满意的，四星吧", "rate_service", {"score": ["4"]}),
     ("I'd give you a 9 out of 10", "rate_service", {"score": ["9"]}),
     ("very happy with the service", "rate_service", {}),
+    # Words in no training example: English by the sentence embeddings, Traditional Chinese by
+    # reading it as Simplified.
+    ("the agent was fantastic", "rate_service", {}),
+    ("could you put me through to someone real", "request_human", {}),
+    ("what time does your shop shut", "faq/store_hours", {}),
+    ("訂單A2024-3390的鞋子開膠了", "file_complaint", {"order_number": ["A2024-3390"]}),
+    ("我想跟真人客服說話", "request_human", {}),
+    ("退貨運費誰出", "faq/return_shipping_fee", {}),
 ]
 
 
