@@ -119,6 +119,9 @@ class EnglishSentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # ty
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> EnglishSentenceEmbeddingFeaturizer:
+        # Load the encoder with the model, not on the first English message: loading torch and
+        # MiniLM takes seconds, which would otherwise be the first customer's wait after a start.
+        _encoder()
         return cls(execution_context.node_name, config)
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -39,11 +39,13 @@ for text in json.loads(sys.argv[2]):
     tokenizer.process([message])
     tokens[text] = [[t.text, t.start, t.end] for t in message.get("text_tokens")]
 
-sentences = json.loads(sys.argv[3])
-vectors = embed(sentences)
+from bot.nlu.sentence_embeddings import _encoder
 featurizer = EnglishSentenceEmbeddingFeaturizer.create(
     EnglishSentenceEmbeddingFeaturizer.get_default_config(), storage, Resource("emb"), context
 )
+loaded_with_the_model = _encoder.cache_info().currsize == 1
+sentences = json.loads(sys.argv[3])
+vectors = embed(sentences)
 message = Message.build(text=sentences[0])
 featurizer.process([message])
 sequence, sentence = message.get_dense_features("text")
@@ -53,6 +55,7 @@ print(json.dumps({
     "cosine": (vectors @ vectors.T).tolist(),
     "feature": [sequence is None, list(sentence.features.shape), sentence.features.tolist()[0][:5]],
     "first": vectors[0].tolist()[:5],
+    "loaded_with_the_model": loaded_with_the_model,
 }))
 """
 
@@ -115,6 +118,11 @@ def test_sentences_that_mean_the_same_are_closer(results: dict[str, Any]) -> Non
     cosine = results["cosine"]
     # Two verdicts with no word in common are close; a question not about us at all is not.
     assert cosine[0][1] > cosine[0][2] + 0.2
+
+
+def test_the_encoder_loads_with_the_model(results: dict[str, Any]) -> None:
+    # Not on the first English message: that customer would wait seconds for torch and MiniLM.
+    assert results["loaded_with_the_model"]
 
 
 def test_the_featurizer_adds_a_sentence_feature_only(results: dict[str, Any]) -> None:
