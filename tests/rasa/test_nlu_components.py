@@ -26,7 +26,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.tokenizer import SimplifiedJiebaTokenizer
-from bot.nlu.sentence_embeddings import EnglishSentenceEmbeddingFeaturizer, embed
+from bot.nlu.sentence_embeddings import EnglishSentenceEmbeddingFeaturizer, _encoder, embed
 
 storage = LocalModelStorage(sys.argv[1])
 context = ExecutionContext(GraphSchema({}), node_name="test")
@@ -39,7 +39,6 @@ for text in json.loads(sys.argv[2]):
     tokenizer.process([message])
     tokens[text] = [[t.text, t.start, t.end] for t in message.get("text_tokens")]
 
-from bot.nlu.sentence_embeddings import _encoder
 featurizer = EnglishSentenceEmbeddingFeaturizer.create(
     EnglishSentenceEmbeddingFeaturizer.get_default_config(), storage, Resource("emb"), context
 )
