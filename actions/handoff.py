@@ -122,7 +122,7 @@ def hand_off(
                 language=language,
                 at=at,
             )
-        services.mark_handed_off(session, ticket, services.Actor.bot(), at=at)
+        services.hand_off_ticket(session, ticket, services.Actor.bot(), at=at)
     log.info("conversation handed off with %s (%s)", ticket.number, reason)
     return _waiting_on(ticket)
 

@@ -25,7 +25,6 @@ from ticketing import (
     accounts,
     callbacks,
     churn,
-    escalations,
     followups,
     notifications,
     services,
@@ -63,6 +62,7 @@ from ticketing.models import (
     Tier,
     User,
 )
+from ticketing.sla import escalations
 
 # For a demo database only: `login_lines()` prints it, and `python -m ticketing run` prints it
 # only while the demo admin still has it.
@@ -3179,8 +3179,8 @@ def load_demo(session: Session, *, seed: int = 7, now: datetime | None = None) -
             at=person.since,
         )
 
-    office = services.calendar_of(office_row) or office_calendar()
-    always = services.calendar_of(always_row) or sla.Calendar.twenty_four_seven(TIMEZONE)
+    office = sla.calendar_of(office_row) or office_calendar()
+    always = sla.calendar_of(always_row) or sla.Calendar.twenty_four_seven(TIMEZONE)
     cases, steps = _cases(rng, people, now, office, always)
     faq = _faq_conversations(session, rng, spare, now)
 
@@ -3264,7 +3264,7 @@ def _summary(session: Session, teams: dict[str, Team], users: dict[str, User], k
         by_channel=dict(Counter(t.channel.value for t in tickets).most_common()),
         by_category=dict(Counter(t.category.value for t in tickets).most_common()),
         major=sum(1 for t in tickets if t.severity is Severity.MAJOR),
-        overdue_now=sum(1 for t in tickets if any(services.sla_breaches(t, now).values())),
+        overdue_now=sum(1 for t in tickets if any(sla.sla_breaches(t, now).values())),
         sla_breaches=session.scalar(
             select(func.count(SlaEvent.id)).where(
                 SlaEvent.kind == SlaEventKind.BREACH, SlaEvent.ticket_id.in_(ids)

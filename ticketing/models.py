@@ -302,7 +302,7 @@ class SlaPolicy(Base):
     resolution_minutes: Mapped[int] = mapped_column(Integer)
     # None: targets count in calendar (elapsed) time
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id"))
-    # The assignee is warned once this share of a target has passed (ticketing/sla_checks.py).
+    # The assignee is warned once this share of a target has passed (sla/checkpoints.py).
     warning_percent: Mapped[int] = mapped_column(Integer, default=75, server_default="75")
     # Follow-up visits (回访) after resolution; major complaints get a second one.
     follow_up_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60, server_default="1440")
@@ -359,7 +359,7 @@ class Ticket(Base):
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest running deadline (None while paused or when nothing is due).
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The earliest SLA warning or deadline the worker has yet to look at (sla_checks.py).
+    # The earliest SLA warning or deadline the worker has yet to look at (sla/checkpoints.py).
     next_sla_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when a breach put the ticket in its team's escalation queue (unassigned tickets only).
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

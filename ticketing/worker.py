@@ -18,10 +18,11 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, escalations, followups
+from ticketing import churn, followups
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
+from ticketing.sla import escalations
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.status import ActionCheckTicketStatus, ValidateTicketStatusForm, ticket_number_in
 from tests.actions.helpers import WEB_SENDER, Ran, make_tracker, run
 from tests.factories import make_policy, make_team, make_ticket
-from ticketing import services
+from ticketing import services, sla
 from ticketing.clock import utcnow
 from ticketing.models import Channel, Customer, Priority, Status, Tier
 
@@ -30,7 +30,7 @@ def conversation_customer(factory: sessionmaker[Session], sender: str = WEB_SEND
 def ticket_of(factory: sessionmaker[Session], customer_id: int | None, **kwargs: Any) -> str:
     with factory.begin() as session:
         customer = session.get(Customer, customer_id) if customer_id else None
-        if services.find_policy(session, Priority.NORMAL, Tier.REGULAR) is None:
+        if sla.find_policy(session, Priority.NORMAL, Tier.REGULAR) is None:
             make_policy(session, Priority.NORMAL, first_response=60)
         return make_ticket(session, customer=customer, **kwargs).number
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.api.helpers import Desk, auth, stored
 from tests.factories import make_policy, make_ticket
 from tests.ticketing.test_reports import END, START, build
-from ticketing import escalations, services, worker
+from ticketing import services, worker
 from ticketing.api.routes.reports import STATIC
 from ticketing.clock import utcnow
 from ticketing.models import CallbackTask, Channel, IdentityKind, Role, User
+from ticketing.sla import escalations
 
 PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
 

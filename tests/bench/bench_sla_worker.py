@@ -19,9 +19,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
-from ticketing import churn, escalations, migrate, reports, worker
+from ticketing import churn, migrate, reports, worker
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
+from ticketing.sla import escalations
 
 MILLION = 1_000_000
 CUSTOMERS = 100_000

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import MONDAY_10_SHANGHAI, make_customer, make_policy, make_ticket
-from ticketing import churn, escalations, services
+from ticketing import churn, services
 from ticketing.models import Customer, Priority, Tier
+from ticketing.sla import escalations
 
 T0 = MONDAY_10_SHANGHAI
 DAY = timedelta(days=1)

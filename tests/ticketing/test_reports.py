@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_policy, make_team, make_user
-from ticketing import churn, escalations, reports, services
+from ticketing import churn, reports, services
 from ticketing.models import (
     Category,
     Channel,
@@ -22,6 +22,7 @@ from ticketing.models import (
     Tier,
     User,
 )
+from ticketing.sla import escalations
 
 # The period: 1-8 November 2026, Shanghai days; "now" is 10 November, 10:00.
 START = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ticketing import services
+from ticketing import services, sla
 from ticketing.models import (
     ActorKind,
     Category,
@@ -261,7 +261,7 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
 
 
 def _breached(ticket: Ticket, now: datetime) -> SlaBreached:
-    flags = services.sla_breaches(ticket, now)
+    flags = sla.sla_breaches(ticket, now)
     return SlaBreached(
         first_response=flags[SlaMetric.FIRST_RESPONSE],
         next_response=flags[SlaMetric.NEXT_RESPONSE],

@@ -25,7 +25,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ticketing import churn, services, sla, sla_checks
+from ticketing import churn, services, sla
 from ticketing.api import security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.routes.reports import CSP
@@ -60,8 +60,6 @@ from ticketing.models import (
     MessageKind,
     Notification,
     Role,
-    SlaEventKind,
-    SlaMetric,
     SlaPolicy,
     Status,
     SurveyResponse,
@@ -275,49 +273,9 @@ def _preload(session: Session, tickets: Sequence[Ticket]) -> None:
 
 def sla_clocks(ticket: Ticket, now: datetime) -> list[SlaClock]:
     """The ticket's SLA clocks with their warning points, as the worker would warn."""
-    policy = ticket.sla_policy
-    warn_at: dict[SlaMetric, datetime] = {}
-    if policy is not None:
-        state = sla.SlaState(
-            first_response_due_at=ticket.first_response_due_at,
-            next_response_due_at=ticket.next_response_due_at,
-            resolution_due_at=ticket.resolution_due_at,
-            paused_at=ticket.sla_paused_at,
-        )
-        try:
-            points = sla_checks.checkpoints(
-                state,
-                services.targets_of(policy),
-                services.calendar_of(policy.calendar),
-                policy.warning_percent,
-            )
-        except ValueError:  # a calendar with no opening hours: no warning point to show
-            points = []
-        warn_at = {p.metric: p.at for p in points if p.kind is SlaEventKind.WARNING}
-    breached = services.sla_breaches(ticket, now)
-    running = ticket.sla_paused_at is None
-    clocks = (
-        (SlaMetric.FIRST_RESPONSE, ticket.first_response_due_at, ticket.first_responded_at),
-        (SlaMetric.NEXT_RESPONSE, ticket.next_response_due_at, None),
-        (SlaMetric.RESOLUTION, ticket.resolution_due_at, ticket.resolved_at),
-    )
-    result = []
-    for metric, due, met in clocks:
-        if due is None and met is None:
-            continue
-        warn = warn_at.get(metric)
-        late = breached[metric]
-        result.append(
-            SlaClock(
-                metric=metric,
-                due_at=due if met is None else None,
-                warn_at=warn if met is None else None,
-                met_at=met,
-                breached=late,
-                at_risk=bool(running and met is None and not late and warn and warn <= now),
-            )
-        )
-    return result
+    return [
+        SlaClock.model_validate(clock, from_attributes=True) for clock in sla.clocks(ticket, now)
+    ]
 
 
 def _row_fields(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ticketing import callbacks, escalations, notifications
+from ticketing import callbacks, notifications
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.clock import utcnow
 from ticketing.errors import PermissionDenied
@@ -24,6 +24,7 @@ from ticketing.models import (
     Role,
     format_ticket_number,
 )
+from ticketing.sla import escalations
 
 router = APIRouter(prefix="/api", tags=["work lists"])
 

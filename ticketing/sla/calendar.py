@@ -1,29 +1,14 @@
-"""The SLA clock: business calendars and ticket deadlines as pure functions over aware datetimes."""
+"""Business calendars and business time: pure functions over timezone-aware datetimes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-__all__ = [
-    "Calendar",
-    "SlaState",
-    "Targets",
-    "add_business_time",
-    "agent_replied",
-    "business_time_between",
-    "customer_wrote",
-    "is_breached",
-    "pause",
-    "resolved",
-    "resume",
-    "start",
-]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MIDNIGHT = time(0)
@@ -35,7 +20,7 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 Period = tuple[time, time]
 
 
-def _as_utc(value: datetime, name: str) -> datetime:
+def as_utc(value: datetime, name: str) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -229,7 +214,7 @@ class Calendar:
 
     def is_open(self, at: datetime) -> bool:
         """Whether `at` is business time; periods are half-open, so closed at their end."""
-        instant = _as_utc(at, "at")
+        instant = as_utc(at, "at")
         if self.always_open:
             return True
         local_day = instant.astimezone(self._zone).date()
@@ -302,7 +287,7 @@ def add_business_time(calendar: Calendar | None, start: datetime, duration: time
     even outside business hours, so that
     `business_time_between(c, s, add_business_time(c, s, d)) == d` holds for every d.
     """
-    begin = _as_utc(start, "start")
+    begin = as_utc(start, "start")
     _check_duration(duration)
     if calendar is None or calendar.always_open:
         return begin + duration
@@ -326,7 +311,7 @@ def add_business_time(calendar: Calendar | None, start: datetime, duration: time
 
 def business_time_between(calendar: Calendar | None, start: datetime, end: datetime) -> timedelta:
     """Business time elapsed from start to end (zero if end <= start)."""
-    begin, finish = _as_utc(start, "start"), _as_utc(end, "end")
+    begin, finish = as_utc(start, "start"), as_utc(end, "end")
     if finish <= begin:
         return timedelta(0)
     if calendar is None or calendar.always_open:
@@ -339,129 +324,34 @@ def business_time_between(calendar: Calendar | None, start: datetime, end: datet
     return total
 
 
-@dataclass(frozen=True)
-class Targets:
-    """How much business time a ticket's team has for each clock."""
+def subtract_business_time(
+    calendar: Calendar | None, end: datetime, duration: timedelta
+) -> datetime:
+    """The earliest instant from which only `duration` of business time is left until `end`.
 
-    first_response: timedelta
-    next_response: timedelta | None
-    resolution: timedelta
-
-    def __post_init__(self) -> None:
-        for name in ("first_response", "next_response", "resolution"):
-            value = getattr(self, name)
-            if value is not None and value < timedelta(0):
-                raise ValueError(f"{name} target must not be negative, got {value}")
-
-
-@dataclass(frozen=True)
-class SlaState:
-    """The deadlines of one ticket. Stored as columns on the ticket; always aware, in UTC."""
-
-    first_response_due_at: datetime | None = None
-    next_response_due_at: datetime | None = None
-    resolution_due_at: datetime | None = None
-    # Set while the ticket is pending (waiting on the customer) or resolved/closed.
-    paused_at: datetime | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("first_response_due_at", "next_response_due_at", "resolution_due_at"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _as_utc(value, name))
-        if self.paused_at is not None:
-            object.__setattr__(self, "paused_at", _as_utc(self.paused_at, "paused_at"))
-
-    @property
-    def due_times(self) -> tuple[datetime, ...]:
-        return tuple(
-            due
-            for due in (
-                self.first_response_due_at,
-                self.next_response_due_at,
-                self.resolution_due_at,
-            )
-            if due is not None
-        )
-
-    @property
-    def next_deadline_at(self) -> datetime | None:
-        """The earliest due time still running; None while paused or when nothing is due."""
-        if self.paused_at is not None:
-            return None
-        return min(self.due_times, default=None)
-
-
-def start(targets: Targets, calendar: Calendar | None, at: datetime) -> SlaState:
-    """A new ticket: the first-response and resolution clocks start at `at`."""
-    return SlaState(
-        first_response_due_at=add_business_time(calendar, at, targets.first_response),
-        resolution_due_at=add_business_time(calendar, at, targets.resolution),
-    )
-
-
-def agent_replied(state: SlaState, at: datetime) -> SlaState:
-    """A public reply to the customer meets the first- and next-response clocks."""
-    _as_utc(at, "at")
-    return replace(state, first_response_due_at=None, next_response_due_at=None)
-
-
-def customer_wrote(
-    state: SlaState, targets: Targets, calendar: Calendar | None, at: datetime
-) -> SlaState:
-    """A customer message: it ends a pause, and once first response is met it starts the
-    next-response clock unless one is already running."""
-    state = resume(state, calendar, at)
-    if state.first_response_due_at is not None or state.next_response_due_at is not None:
-        return state
-    if targets.next_response is None:
-        return state
-    return replace(
-        state, next_response_due_at=add_business_time(calendar, at, targets.next_response)
-    )
-
-
-def pause(state: SlaState, at: datetime) -> SlaState:
-    """The ticket waits on the customer (or is resolved): every clock stops at `at`."""
-    paused_at = _as_utc(at, "at")
-    if state.paused_at is not None:
-        return state
-    return replace(state, paused_at=paused_at)
-
-
-def resume(state: SlaState, calendar: Calendar | None, at: datetime) -> SlaState:
-    """The ticket is open again: each due time moves later by the business time of the pause.
-
-    So the business time left on a clock is what it was when it paused, and a deadline already
-    breached then stays breached by the same business time.
+    The inverse of `add_business_time`: from an instant inside a closed stretch before the
+    answer, the same business time remains, so the earliest one (a period's close) is taken.
     """
-    resumed_at = _as_utc(at, "at")
-    if state.paused_at is None:
-        return state
-    paused_for = business_time_between(calendar, state.paused_at, resumed_at)
-
-    def moved(due: datetime | None) -> datetime | None:
-        return None if due is None else add_business_time(calendar, due, paused_for)
-
-    return SlaState(
-        first_response_due_at=moved(state.first_response_due_at),
-        next_response_due_at=moved(state.next_response_due_at),
-        resolution_due_at=moved(state.resolution_due_at),
-    )
-
-
-def resolved(state: SlaState, at: datetime) -> SlaState:
-    """Resolved or closed: response clocks are done and the resolution clock pauses, so that a
-    reopened ticket carries on where it stopped (an earlier pending pause keeps its start)."""
-    return pause(replace(state, first_response_due_at=None, next_response_due_at=None), at)
-
-
-def is_breached(due_at: datetime | None, done_at: datetime | None, now: datetime) -> bool:
-    """Whether `due_at` passed without being met by then; meeting it exactly on time is in time."""
-    current = _as_utc(now, "now")
-    if due_at is None:
-        return False
-    due = _as_utc(due_at, "due_at")
-    if done_at is not None:
-        return _as_utc(done_at, "done_at") > due
-    return current > due
+    finish = end.astimezone(UTC)
+    if duration < timedelta(0):
+        raise ValueError(f"duration must not be negative, got {duration}")
+    if calendar is None or calendar.always_open:
+        return finish - duration
+    if not any(calendar.periods.values()):
+        raise ValueError(f"calendar in {calendar.timezone} has no opening periods")
+    if not duration:
+        return finish
+    remaining = duration
+    day = finish.astimezone(calendar.zone).date() + _ONE_DAY
+    while True:
+        for opens, closes in reversed(calendar._open_intervals(day)):
+            if opens >= finish:
+                continue
+            counted_to = min(closes, finish)
+            if not remaining:
+                return counted_to
+            available = counted_to - opens
+            if remaining < available:
+                return counted_to - remaining
+            remaining -= available
+        day -= _ONE_DAY

@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ticketing import notifications, services, sla, sla_checks
+from ticketing import notifications
 from ticketing.models import (
     EventKind,
     Message,
@@ -30,10 +30,17 @@ from ticketing.models import (
     SlaPolicy,
     Ticket,
 )
+from ticketing.services.history import Actor, log_event
+from ticketing.services.tickets import raise_priority
+from ticketing.sla.calendar import Calendar
+from ticketing.sla.checkpoints import DEFAULT_WARNING_PERCENT, Checkpoint, checkpoints
+from ticketing.sla.clock import Targets
+from ticketing.sla.policy import calendar_of, targets_of
+from ticketing.sla.ticket_state import state_of
 
 log = logging.getLogger(__name__)
 BATCH = 200
-SYSTEM = services.Actor.system()
+SYSTEM = Actor.system()
 
 
 @dataclass
@@ -120,14 +127,14 @@ class _Batch:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._clocks: dict[int, tuple[sla.Targets, sla.Calendar | None]] = {}
+        self._clocks: dict[int, tuple[Targets, Calendar | None]] = {}
         self._supervisors: dict[int | None, list[int]] = {}
 
-    def clock(self, policy: SlaPolicy) -> tuple[sla.Targets, sla.Calendar | None]:
+    def clock(self, policy: SlaPolicy) -> tuple[Targets, Calendar | None]:
         if policy.id not in self._clocks:
             self._clocks[policy.id] = (
-                services.targets_of(policy),
-                services.calendar_of(policy.calendar),
+                targets_of(policy),
+                calendar_of(policy.calendar),
             )
         return self._clocks[policy.id]
 
@@ -156,11 +163,11 @@ def _check(
 ) -> tuple[SweepResult, datetime | None]:
     policy = ticket.sla_policy
     targets, calendar = batch.clock(policy) if policy else (None, None)
-    points = sla_checks.checkpoints(
-        services._sla_state(ticket),
+    points = checkpoints(
+        state_of(ticket),
         targets,
         calendar,
-        policy.warning_percent if policy else sla_checks.DEFAULT_WARNING_PERCENT,
+        policy.warning_percent if policy else DEFAULT_WARNING_PERCENT,
     )
     breached_now = {p.metric for p in points if p.kind is SlaEventKind.BREACH and p.at <= now}
     result = SweepResult()
@@ -186,7 +193,7 @@ def _check(
 def _record(
     session: Session,
     ticket: Ticket,
-    point: sla_checks.Checkpoint,
+    point: Checkpoint,
     clock: str,
     now: datetime,
     *,
@@ -204,7 +211,7 @@ def _record(
             escalated=escalated,
         )
     )
-    services.log_event(
+    log_event(
         session,
         ticket,
         EventKind.SLA,
@@ -216,9 +223,7 @@ def _record(
     )
 
 
-def _warn(
-    batch: _Batch, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
-) -> None:
+def _warn(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: datetime) -> None:
     _record(batch.session, ticket, point, clock, now)
     # The assignee is warned; an unassigned ticket's warning goes to those who dispatch it.
     users = (
@@ -242,18 +247,14 @@ def _warn(
     log.info("%s: %s warning, due %s", ticket.number, point.metric.value, point.due_at)
 
 
-def _breach(
-    batch: _Batch, ticket: Ticket, point: sla_checks.Checkpoint, clock: str, now: datetime
-) -> bool:
+def _breach(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: datetime) -> bool:
     session = batch.session
     escalate = ticket.assignee_id is None and ticket.escalated_at is None
     _record(session, ticket, point, clock, now, escalated=escalate)
-    services.raise_priority(
-        session, ticket, SYSTEM, at=now, reason="sla_breach", metric=point.metric.value
-    )
+    raise_priority(session, ticket, SYSTEM, at=now, reason="sla_breach", metric=point.metric.value)
     if escalate:
         ticket.escalated_at = now
-        services.log_event(
+        log_event(
             session,
             ticket,
             EventKind.SLA,

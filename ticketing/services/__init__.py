@@ -1,0 +1,148 @@
+"""The service layer: every change to the ticket store, each writing its history in one transaction.
+
+Names tell the contract (after Zulip): `access_ticket` loads a ticket and checks the actor may see
+it; the other functions validate their input, make one whole change and append the history rows
+about it. None of them commits: the caller owns the transaction, so a change and its history land
+together or not at all.
+
+One module per topic, as Zulip's `zerver/actions/<topic>.py`: `history` (who acts, history rows),
+`validation`, `customers`, `access` (who may see and change what), `tickets` (opening, triage,
+priority, assignment), `status`, `messages`, `surveys`, `queries` (filters and paging), and the
+chat side: `conversations`, `chat` (a turn in and out) and `handoff`. This package re-exports
+their public names, so callers write `services.create_ticket(...)`.
+"""
+
+from ticketing.services.access import (
+    access_ticket,
+    can_see,
+    get_ticket,
+    is_supervisor,
+    require_role,
+    visible_to,
+)
+from ticketing.services.chat import InboundRecord, record_bot_reply, record_inbound_message
+from ticketing.services.conversations import (
+    CHAT_IDENTITIES,
+    CUSTOMER_VISIBLE,
+    EXTERNAL_ID_MAX,
+    HISTORY_MAX,
+    OPEN_STATUSES,
+    conversation_id_for,
+    conversation_messages,
+    enqueue_outbound,
+    get_or_create_conversation,
+    join_conversation,
+    open_ticket_of,
+    send_to_conversation,
+)
+from ticketing.services.customers import create_customer, find_customer, get_or_create_customer
+from ticketing.services.handoff import (
+    complete_hand_back,
+    hand_back_conversation,
+    hand_off_conversation,
+    hand_off_ticket,
+)
+from ticketing.services.history import Actor, log_event
+from ticketing.services.messages import (
+    add_bot_message,
+    add_customer_message,
+    add_note,
+    reply_to_customer,
+)
+from ticketing.services.queries import (
+    SORTS,
+    TicketFilters,
+    TicketPage,
+    decode_cursor,
+    due_tickets,
+    encode_cursor,
+    list_tickets,
+    ticket_conditions,
+)
+from ticketing.services.status import (
+    ALLOWED_TRANSITIONS,
+    change_status,
+    close_ticket,
+    reopen_ticket,
+    resolve_ticket,
+    set_status,
+)
+from ticketing.services.surveys import record_survey
+from ticketing.services.tickets import (
+    assign_ticket,
+    claim_ticket,
+    create_ticket,
+    raise_priority,
+    routed_team,
+    triage_ticket,
+)
+from ticketing.services.validation import (
+    BODY_MAX,
+    DESCRIPTION_MAX,
+    SUBJECT_MAX,
+    at_or_now,
+    text_field,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "BODY_MAX",
+    "CHAT_IDENTITIES",
+    "CUSTOMER_VISIBLE",
+    "DESCRIPTION_MAX",
+    "EXTERNAL_ID_MAX",
+    "HISTORY_MAX",
+    "OPEN_STATUSES",
+    "SORTS",
+    "SUBJECT_MAX",
+    "Actor",
+    "InboundRecord",
+    "TicketFilters",
+    "TicketPage",
+    "access_ticket",
+    "add_bot_message",
+    "add_customer_message",
+    "add_note",
+    "assign_ticket",
+    "at_or_now",
+    "can_see",
+    "change_status",
+    "claim_ticket",
+    "close_ticket",
+    "complete_hand_back",
+    "conversation_id_for",
+    "conversation_messages",
+    "create_customer",
+    "create_ticket",
+    "decode_cursor",
+    "due_tickets",
+    "encode_cursor",
+    "enqueue_outbound",
+    "find_customer",
+    "get_or_create_conversation",
+    "get_or_create_customer",
+    "get_ticket",
+    "hand_back_conversation",
+    "hand_off_conversation",
+    "hand_off_ticket",
+    "is_supervisor",
+    "join_conversation",
+    "list_tickets",
+    "log_event",
+    "open_ticket_of",
+    "raise_priority",
+    "record_bot_reply",
+    "record_inbound_message",
+    "record_survey",
+    "reopen_ticket",
+    "reply_to_customer",
+    "require_role",
+    "resolve_ticket",
+    "routed_team",
+    "send_to_conversation",
+    "set_status",
+    "text_field",
+    "ticket_conditions",
+    "triage_ticket",
+    "visible_to",
+]

@@ -1,0 +1,75 @@
+"""Who may see and change what: every read of a ticket checks it here."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from ticketing.errors import NotFound, PermissionDenied
+from ticketing.models import (
+    ActorKind,
+    Role,
+    Ticket,
+    User,
+    parse_ticket_number,
+)
+from ticketing.services.history import Actor
+
+
+def is_supervisor(user: User) -> bool:
+    """Supervisors and admins see and manage every team's work."""
+    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The tickets `user` may see: everything for supervisors and admins; for an agent, the
+    tickets of their team, tickets in no team yet, and tickets assigned to them."""
+    if not user.is_active:
+        return false()
+    if is_supervisor(user):
+        return Ticket.id.is_not(None)
+    return or_(
+        Ticket.assignee_id == user.id,
+        Ticket.team_id.is_(None),
+        Ticket.team_id == user.team_id if user.team_id is not None else false(),
+    )
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    if not user.is_active:
+        return False
+    if is_supervisor(user):
+        return True
+    return (
+        ticket.assignee_id == user.id
+        or ticket.team_id is None
+        or (user.team_id is not None and ticket.team_id == user.team_id)
+    )
+
+
+def get_ticket(session: Session, number_or_id: str | int, *, for_update: bool = False) -> Ticket:
+    """Load a ticket by number (T-000123) or id; NotFound when there is none."""
+    ticket_id = number_or_id if isinstance(number_or_id, int) else parse_ticket_number(number_or_id)
+    # Ids are 32-bit: a longer number names no ticket (PostgreSQL would refuse to compare it).
+    if ticket_id is None or not 0 < ticket_id < 2**31:
+        raise NotFound(f"no ticket {number_or_id}")
+    stmt = select(Ticket).where(Ticket.id == ticket_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    ticket = session.scalars(stmt).first()
+    if ticket is None:
+        raise NotFound(f"no ticket {number_or_id}")
+    return ticket
+
+
+def access_ticket(session: Session, user: User, number_or_id: str | int) -> Ticket:
+    """Load a ticket the user may see. One they may not see is reported as not existing."""
+    ticket = get_ticket(session, number_or_id)
+    if not can_see(user, ticket):
+        raise NotFound(f"no ticket {number_or_id}")
+    return ticket
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if actor.kind is ActorKind.AGENT and (actor.user is None or actor.user.role not in roles):
+        raise PermissionDenied("your role does not allow this")

@@ -1,0 +1,99 @@
+"""A ticket's status: the allowed transitions and what each does to the SLA clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ticketing import followups, sla
+from ticketing.errors import Conflict, InvalidInput
+from ticketing.models import (
+    EventKind,
+    Status,
+    Ticket,
+)
+from ticketing.services.history import Actor, log_event
+from ticketing.services.validation import at_or_now
+
+ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.OPEN}),
+}
+
+
+def change_status(
+    session: Session, ticket: Ticket, status: Status, actor: Actor, *, at: datetime | None = None
+) -> Ticket:
+    """Move a ticket to `status`, pausing or resuming its SLA clock as the status requires."""
+    at = at_or_now(at)
+    if status == ticket.status:
+        raise Conflict(f"{ticket.number} is already {status.value}", field="status")
+    if status not in ALLOWED_TRANSITIONS[ticket.status]:
+        raise Conflict(
+            f"{ticket.number} cannot go from {ticket.status.value} to {status.value}",
+            field="status",
+        )
+    if status is Status.NEW:
+        raise InvalidInput("a ticket cannot go back to new", field="status")
+    set_status(session, ticket, status, actor, at)
+    return ticket
+
+
+def set_status(
+    session: Session, ticket: Ticket, status: Status, actor: Actor, at: datetime
+) -> None:
+    previous = ticket.status
+    state = sla.state_of(ticket)
+    calendar = sla.calendar_of_ticket(ticket)
+    if status is Status.PENDING:
+        state = sla.pause(state, at)
+    elif status is Status.RESOLVED:
+        state = sla.resolved(state, at)
+        ticket.resolved_at = at
+    elif status is Status.CLOSED:
+        state = sla.resolved(state, at)
+        ticket.closed_at = at
+        ticket.resolved_at = ticket.resolved_at or at
+    elif status is Status.OPEN:
+        state = sla.resume(state, calendar, at)
+        if previous in (Status.RESOLVED, Status.CLOSED):
+            ticket.reopen_count += 1
+            ticket.resolved_at = None
+            ticket.closed_at = None
+    sla.set_state(ticket, state)
+    ticket.status = status
+    ticket.updated_at = at
+    log_event(
+        session,
+        ticket,
+        EventKind.STATUS_CHANGED,
+        actor,
+        at,
+        status=[previous.value, status.value],
+    )
+    followups.status_changed(session, ticket, previous, status, at)
+
+
+def resolve_ticket(
+    session: Session, ticket: Ticket, actor: Actor, *, at: datetime | None = None
+) -> Ticket:
+    return change_status(session, ticket, Status.RESOLVED, actor, at=at)
+
+
+def close_ticket(
+    session: Session, ticket: Ticket, actor: Actor, *, at: datetime | None = None
+) -> Ticket:
+    return change_status(session, ticket, Status.CLOSED, actor, at=at)
+
+
+def reopen_ticket(
+    session: Session, ticket: Ticket, actor: Actor, *, at: datetime | None = None
+) -> Ticket:
+    """Reopen a resolved or closed ticket: its resolution clock resumes where it stopped."""
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(f"{ticket.number} is {ticket.status.value}, not resolved or closed")
+    return change_status(session, ticket, Status.OPEN, actor, at=at)

@@ -1,0 +1,265 @@
+"""Opening a ticket, triaging it, its priority, and who works it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from ticketing import sla
+from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ticketing.models import (
+    PRIORITY_ORDER,
+    ActorKind,
+    Category,
+    Channel,
+    Customer,
+    EventKind,
+    Priority,
+    Role,
+    Severity,
+    Status,
+    Team,
+    TeamRoute,
+    Ticket,
+    Tier,
+    User,
+)
+from ticketing.services.access import can_see, require_role
+from ticketing.services.history import Actor, log_event
+from ticketing.services.status import set_status
+from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
+
+
+def _default_priority(severity: Severity, tier: Tier | None) -> Priority:
+    if severity is Severity.MAJOR:
+        return Priority.URGENT if tier is Tier.KEY_ACCOUNT else Priority.HIGH
+    return Priority.HIGH if tier is Tier.KEY_ACCOUNT else Priority.NORMAL
+
+
+def routed_team(session: Session, category: Category) -> Team | None:
+    """The team new tickets of `category` go to, if the desk routes that category."""
+    route = session.get(TeamRoute, category)
+    return route.team if route is not None else None
+
+
+def create_ticket(
+    session: Session,
+    *,
+    subject: str,
+    description: str = "",
+    channel: Channel,
+    actor: Actor,
+    customer: Customer | None = None,
+    category: Category = Category.OTHER,
+    severity: Severity = Severity.GENERAL,
+    priority: Priority | None = None,
+    team: Team | None = None,
+    conversation_id: str | None = None,
+    order_number: str | None = None,
+    language: str = "zh",
+    at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket, start its SLA clock and record its creation. Without a team it goes to
+    its category's team (`routed_team`), which it follows through triage while unassigned."""
+    at = at_or_now(at)
+    routed = routed_team(session, category) if team is None else None
+    team = team or routed
+    tier = customer.tier if customer else None
+    priority = priority or _default_priority(severity, tier)
+    policy = sla.find_policy(session, priority, tier or Tier.REGULAR)
+    ticket = Ticket(
+        subject=text_field(subject, "subject", max_len=SUBJECT_MAX),
+        description=text_field(description, "description", max_len=DESCRIPTION_MAX, required=False),
+        channel=channel,
+        customer=customer,
+        category=category,
+        severity=severity,
+        priority=priority,
+        team=team,
+        team_routed=routed is not None,
+        conversation_id=text_field(conversation_id, "conversation_id", max_len=128, required=False)
+        or None,
+        order_number=text_field(order_number, "order_number", max_len=64, required=False) or None,
+        language=language,
+        sla_policy=policy,
+        created_at=at,
+        updated_at=at,
+    )
+    if policy is not None:
+        sla.start_clocks(ticket, policy, at)
+    session.add(ticket)
+    session.flush()
+    log_event(
+        session,
+        ticket,
+        EventKind.CREATED,
+        actor,
+        at,
+        channel=channel.value,
+        category=category.value,
+        severity=severity.value,
+        priority=priority.value,
+        team=team.name if team else None,
+        sla_policy=policy.name if policy else None,
+    )
+    return ticket
+
+
+def triage_ticket(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    category: Category | None = None,
+    severity: Severity | None = None,
+    priority: Priority | None = None,
+    team: Team | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Set category, severity, priority and team; a new priority re-targets the running clocks.
+    A new category moves an unassigned ticket whose team came from routing (or that has none)
+    to the new category's team, unless a team is given; a team given here is never moved by a
+    later category change. An agent may triage only a ticket assigned to them; supervisors and
+    admins any ticket."""
+    if (
+        actor.kind is ActorKind.AGENT
+        and actor.user is not None
+        and actor.user.role is Role.AGENT
+        and ticket.assignee_id != actor.user.id
+    ):
+        raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
+    at = at_or_now(at)
+    changes: dict[str, Any] = {}
+    rerouted: Team | None = None
+    if category is not None and category != ticket.category:
+        changes["category"] = [ticket.category.value, category.value]
+        if (
+            team is None
+            # The relationship, not assignee_id: an assignment made in this session is unflushed.
+            and ticket.assignee is None
+            and (ticket.team is None or ticket.team_routed)
+        ):
+            # A category with no route leaves the ticket where it is rather than in no queue.
+            rerouted = routed_team(session, category)
+        ticket.category = category
+    if severity is not None and severity != ticket.severity:
+        changes["severity"] = [ticket.severity.value, severity.value]
+        ticket.severity = severity
+    if team is not None and ticket.team_routed:
+        # Someone chose this team: it stays through later category changes. Choosing the team
+        # the route gave is a choice too, so the history shows it.
+        ticket.team_routed = False
+        if team.id == ticket.team_id:
+            changes["team"] = [team.name, team.name]
+    elif team is None and rerouted is not None:
+        team = rerouted
+        ticket.team_routed = True
+    if team is not None and team.id != ticket.team_id:
+        changes["team"] = [ticket.team.name if ticket.team else None, team.name]
+        ticket.team = team
+    if priority is not None and priority != ticket.priority:
+        changes["priority"] = [ticket.priority.value, priority.value]
+        sla.retarget(session, ticket, priority)
+    if changes:
+        ticket.updated_at = at
+        log_event(session, ticket, EventKind.TRIAGED, actor, at, **changes)
+    return ticket
+
+
+def raise_priority(
+    session: Session, ticket: Ticket, actor: Actor, *, at: datetime | None = None, **why: Any
+) -> Priority:
+    """Raise the priority one step (an SLA breach escalates); stays at urgent."""
+    at = at_or_now(at)
+    index = PRIORITY_ORDER.index(ticket.priority)
+    if index + 1 < len(PRIORITY_ORDER):
+        new = PRIORITY_ORDER[index + 1]
+        log_event(
+            session,
+            ticket,
+            EventKind.PRIORITY_CHANGED,
+            actor,
+            at,
+            priority=[ticket.priority.value, new.value],
+            **why,
+        )
+        ticket.priority = new
+        ticket.updated_at = at
+    return ticket.priority
+
+
+def assign_ticket(
+    session: Session,
+    ticket: Ticket,
+    assignee: User | None,
+    actor: Actor,
+    *,
+    at: datetime | None = None,
+) -> Ticket:
+    """Give a ticket to an agent (or unassign it). Supervisors and admins only."""
+    require_role(actor, Role.SUPERVISOR, Role.ADMIN)
+    at = at_or_now(at)
+    if assignee is not None and (not assignee.is_active):
+        raise InvalidInput("that user is not active", field="assignee")
+    if ticket.status is Status.CLOSED:
+        raise Conflict(f"{ticket.number} is closed")
+    previous = ticket.assignee.username if ticket.assignee else None
+    ticket.assignee = assignee
+    joined = _join_assignees_team(ticket, assignee) if assignee is not None else {}
+    ticket.updated_at = at
+    log_event(
+        session,
+        ticket,
+        EventKind.ASSIGNED,
+        actor,
+        at,
+        assignee=[previous, assignee.username if assignee else None],
+        **joined,
+    )
+    return ticket
+
+
+def _join_assignees_team(ticket: Ticket, assignee: User) -> dict[str, Any]:
+    """A ticket in no team joins its assignee's team. Returns the history's `team` entry for
+    that change, written as triage writes one, so no team change goes unrecorded."""
+    if ticket.team is not None or assignee.team is None:
+        return {}
+    ticket.team = assignee.team
+    return {"team": [None, assignee.team.name]}
+
+
+def claim_ticket(
+    session: Session, ticket: Ticket, agent: User, *, at: datetime | None = None
+) -> Ticket:
+    """Take an unassigned ticket. Atomic: of two agents claiming at once exactly one wins."""
+    at = at_or_now(at)
+    if not can_see(agent, ticket):
+        raise NotFound(f"no ticket {ticket.number}")
+    # A single conditional UPDATE decides the race in the database, whatever the isolation level.
+    result = session.execute(
+        update(Ticket)
+        .where(
+            Ticket.id == ticket.id,
+            Ticket.assignee_id.is_(None),
+            Ticket.status.not_in([Status.CLOSED]),
+        )
+        .values(assignee_id=agent.id, version=Ticket.version + 1, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(ticket)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        holder = ticket.assignee.display_name if ticket.assignee else None
+        if ticket.status is Status.CLOSED:
+            raise Conflict(f"{ticket.number} is closed")
+        raise Conflict(f"{ticket.number} was already claimed by {holder}")
+    joined = _join_assignees_team(ticket, agent)
+    if ticket.status is Status.NEW:
+        set_status(session, ticket, Status.OPEN, Actor.of(agent), at)
+    log_event(
+        session, ticket, EventKind.CLAIMED, Actor.of(agent), at, assignee=agent.username, **joined
+    )
+    session.flush()
+    return ticket
