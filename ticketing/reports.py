@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from ticketing.models import (
+    OPEN_STATUSES,
     CallbackStatus,
     CallbackTask,
     Category,
@@ -49,7 +50,6 @@ from ticketing.models import (
     SlaEvent,
     SlaEventKind,
     SlaMetric,
-    Status,
     SurveyResponse,
     Team,
     Ticket,
@@ -57,8 +57,8 @@ from ticketing.models import (
     User,
     format_ticket_number,
 )
+from ticketing.scores import DETRACTOR, PROMOTER, SATISFIED
 
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 BACKLOG_BUCKETS = (  # (label, upper bound of the age in hours)
     ("< 4 h", 4),
     ("4-24 h", 24),
@@ -457,9 +457,9 @@ def satisfaction(session: Session, filters: ReportFilters, now: datetime) -> Tab
     """CSAT (average, % satisfied = 4-5) and NPS (% promoters 9-10 minus % detractors 0-6)."""
     csat_n = func.count(SurveyResponse.csat)
     nps_n = func.count(SurveyResponse.nps)
-    satisfied = _count_if(SurveyResponse.csat >= 4)
-    promoters = _count_if(SurveyResponse.nps >= 9)
-    detractors = _count_if(SurveyResponse.nps <= 6)
+    satisfied = _count_if(SATISFIED)
+    promoters = _count_if(PROMOTER)
+    detractors = _count_if(DETRACTOR)
     row = session.execute(
         select(
             func.count(SurveyResponse.id),
