@@ -37,7 +37,13 @@ from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
 from ticketing.errors import NotFound
-from ticketing.models import Status, Ticket, format_ticket_number, parse_ticket_number
+from ticketing.models import (
+    OPEN_STATUSES,
+    Status,
+    Ticket,
+    format_ticket_number,
+    parse_ticket_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +70,7 @@ def ticket_number_in(text: str, *, bare: bool = False) -> str | None:
 def own_tickets(session: Session, caller: Caller, *, limit: int) -> list[Ticket]:
     """The caller's open tickets, newest first: their customer's, or without a customer this
     conversation's."""
-    stmt = select(Ticket).where(Ticket.status.in_(services.OPEN_STATUSES))
+    stmt = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES))
     if caller.customer is not None:
         stmt = stmt.where(Ticket.customer_id == caller.customer.id)
     else:

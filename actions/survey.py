@@ -33,7 +33,7 @@ from actions.complaints import NOT_A_VALUE
 from actions.db import in_transaction
 from actions.language import LANGUAGE_SLOT, is_payload
 from actions.status import ID_LIMIT, ticket_number_in
-from ticketing import followups, services, triage
+from ticketing import scores, services, triage
 from ticketing.clock import utcnow
 from ticketing.errors import NotFound
 from ticketing.models import FollowUp, Ticket
@@ -299,7 +299,7 @@ class ActionRecordSurvey(KefuAction):
         recorded = await in_transaction(
             lambda session: record(session, tracker.sender_id, metadata, answers, now)
         )
-        if recorded and followups.is_low_score(answers.csat, answers.nps):
+        if recorded and scores.is_low_score(answers.csat, answers.nps):
             dispatcher.utter_message(response="utter_survey_thanks_low_score")
         else:
             dispatcher.utter_message(response="utter_survey_thanks")

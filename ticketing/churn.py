@@ -21,11 +21,12 @@ from ticketing.models import (
     Tier,
     UTCDateTime,
 )
+from ticketing.scores import DETRACTOR
+from ticketing.scores import DETRACTOR_NPS as DETRACTOR_NPS  # the console reads churn.DETRACTOR_NPS
 
 COMPLAINT_WINDOW = timedelta(days=30)
 COMPLAINTS_AT_RISK = 2
 DETRACTOR_WINDOW = timedelta(days=90)
-DETRACTOR_NPS = 6
 BREACH_WINDOW = timedelta(days=30)
 
 REASONS = ("complaints", "detractor", "key_account_breach")
@@ -41,7 +42,7 @@ def refresh(session: Session, now: datetime) -> int:
     )
     detractor = exists().where(
         SurveyResponse.customer_id == Customer.id,
-        SurveyResponse.nps <= DETRACTOR_NPS,
+        DETRACTOR,
         SurveyResponse.created_at >= now - DETRACTOR_WINDOW,
     )
     key_breach = (

@@ -27,12 +27,14 @@ from ticketing import (
     churn,
     followups,
     notifications,
+    scores,
     services,
     sla,
 )
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict
 from ticketing.models import (
+    OPEN_STATUSES,
     BusinessCalendar,
     CallbackOutcome,
     CallbackStatus,
@@ -2832,7 +2834,7 @@ class _World:
 
     def customer_says(self, case: _Case, text: str) -> None:
         ticket = self.ticket(case)
-        if case.external_id is not None and ticket.status in services.OPEN_STATUSES:
+        if case.external_id is not None and ticket.status in OPEN_STATUSES:
             # Through the chat, as the gateway stores it: it lands on the open ticket.
             record = services.record_inbound_message(
                 self.session,
@@ -2924,7 +2926,7 @@ class _World:
         customer(str(nps), at - 3 * minute)
         bot(texts["comment"], at - 3 * minute)
         customer(comment or texts["skip"], at - 2 * minute)
-        low = followups.is_low_score(csat, nps)
+        low = scores.is_low_score(csat, nps)
         bot(texts["sorry" if low else "thanks"], at - minute)
 
     def catch_up(self, until: datetime) -> None:

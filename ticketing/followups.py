@@ -48,14 +48,6 @@ SURVEY_INTENT = "EXTERNAL_follow_up"
 REACHABLE_CHANNELS = (Channel.WEB, Channel.TELEGRAM)
 BATCH = 200
 
-LOW_CSAT = 2  # 1-2 of 5 is dissatisfied
-DETRACTOR_NPS = 6  # 0-6 of 10 is a detractor
-
-
-def is_low_score(csat: int | None, nps: int | None) -> bool:
-    return (csat is not None and csat <= LOW_CSAT) or (nps is not None and nps <= DETRACTOR_NPS)
-
-
 # --- scheduling: called by the service layer when a ticket changes status -----------------------
 
 

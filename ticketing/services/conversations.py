@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ticketing.errors import InvalidInput
 from ticketing.models import (
+    OPEN_STATUSES,
     Channel,
     Conversation,
     ConversationState,
@@ -19,7 +20,6 @@ from ticketing.models import (
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
-    Status,
     Ticket,
     User,
 )
@@ -38,9 +38,6 @@ CUSTOMER_VISIBLE: tuple[MessageKind, ...] = (
     MessageKind.BOT,
     MessageKind.AGENT,
 )
-
-
-OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
 
 
 EXTERNAL_ID_MAX = 100

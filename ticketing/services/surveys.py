@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ticketing import followups, notifications
+from ticketing import followups, notifications, scores
 from ticketing.errors import InvalidInput
 from ticketing.models import (
     FollowUp,
@@ -41,7 +41,7 @@ def record_survey(
         raise InvalidInput("NPS must be 0 to 10", field="nps")
     text = text_field(comment, "comment", max_len=BODY_MAX, required=False)
     response = followups.store_survey(session, ticket, csat, nps, text, at, follow_up=follow_up)
-    if followups.is_low_score(csat, nps):
+    if scores.is_low_score(csat, nps):
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
             set_status(session, ticket, Status.OPEN, Actor.customer(), at)
         notifications.notify(

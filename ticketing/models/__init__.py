@@ -1,0 +1,95 @@
+"""The ticket store: SQLAlchemy 2 typed models for customers, tickets, history, messages and SLA.
+
+One module per topic; importing the package maps every table on `Base.metadata` (Alembic and
+`create_all` read it from here), and `from ticketing.models import X` reaches every name.
+"""
+
+from ticketing.models.base import Base, UTCDateTime
+from ticketing.models.conversations import Conversation, OutboxMessage
+from ticketing.models.enums import (
+    OPEN_STATUSES,
+    PRIORITY_ORDER,
+    ActorKind,
+    CallbackOutcome,
+    CallbackReason,
+    CallbackStatus,
+    Category,
+    Channel,
+    ConversationState,
+    EventKind,
+    FollowUpStatus,
+    IdentityKind,
+    Lifecycle,
+    MessageKind,
+    NotificationKind,
+    OutboxKind,
+    OutboxStatus,
+    Priority,
+    Role,
+    Severity,
+    SlaEventKind,
+    SlaMetric,
+    Status,
+    Tier,
+)
+from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
+from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
+from ticketing.models.policies import BusinessCalendar, SlaPolicy
+from ticketing.models.sla_events import Notification, SlaEvent
+from ticketing.models.tickets import (
+    TICKET_NUMBER,
+    Message,
+    Ticket,
+    TicketEvent,
+    format_ticket_number,
+    parse_ticket_number,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "PRIORITY_ORDER",
+    "TICKET_NUMBER",
+    "ActorKind",
+    "Base",
+    "BusinessCalendar",
+    "CallbackOutcome",
+    "CallbackReason",
+    "CallbackStatus",
+    "CallbackTask",
+    "Category",
+    "Channel",
+    "Conversation",
+    "ConversationState",
+    "Customer",
+    "CustomerIdentity",
+    "EventKind",
+    "FollowUp",
+    "FollowUpStatus",
+    "IdentityKind",
+    "Lifecycle",
+    "Message",
+    "MessageKind",
+    "Notification",
+    "NotificationKind",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Priority",
+    "Role",
+    "Severity",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaMetric",
+    "SlaPolicy",
+    "Status",
+    "SurveyResponse",
+    "Team",
+    "TeamRoute",
+    "Ticket",
+    "TicketEvent",
+    "Tier",
+    "UTCDateTime",
+    "User",
+    "format_ticket_number",
+    "parse_ticket_number",
+]

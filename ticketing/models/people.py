@@ -1,0 +1,105 @@
+"""Who is in the store: desk teams and their category routes, desk users, customers and the
+identities that recognise a customer on a channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ticketing.clock import utcnow
+from ticketing.models.base import Base, UTCDateTime, enum_type
+from ticketing.models.enums import Category, IdentityKind, Lifecycle, Role, Tier
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(400), default="")
+
+    members: Mapped[list[User]] = relationship(back_populates="team")
+
+    def __repr__(self) -> str:
+        return f"Team(id={self.id!r}, name={self.name!r})"
+
+
+class TeamRoute(Base):
+    """Which team a new ticket of a category goes to (one team per category; a category with no
+    route leaves the team empty until someone triages it)."""
+
+    __tablename__ = "team_routes"
+
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+    team: Mapped[Team] = relationship()
+
+    def __repr__(self) -> str:
+        return f"TeamRoute(category={self.category!r}, team_id={self.team_id!r})"
+
+
+class User(Base):
+    """A person working the desk: an agent, a supervisor or an admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r})"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    tier: Mapped[Tier] = mapped_column(enum_type(Tier, "tier"), default=Tier.REGULAR)
+    lifecycle: Mapped[Lifecycle] = mapped_column(
+        enum_type(Lifecycle, "lifecycle"), default=Lifecycle.NEW
+    )
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 流失预警, refreshed in SQL by the worker (ticketing/churn.py); reasons are comma-separated.
+    churn_risk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    churn_reasons: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    churn_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next periodic care visit (key accounts, gold): a due time the worker reads, by index.
+    next_care_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    identities: Mapped[list[CustomerIdentity]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"Customer(id={self.id!r}, tier={self.tier!r})"
+
+
+class CustomerIdentity(Base):
+    """One way to recognise a customer on a channel: a web session, a Telegram id, a phone..."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_customer_identities_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[IdentityKind] = mapped_column(enum_type(IdentityKind, "identity_kind"))
+    value: Mapped[str] = mapped_column(String(255))
+
+    customer: Mapped[Customer] = relationship(back_populates="identities")
+
+    def __repr__(self) -> str:
+        # The value may be a phone number: personal data stays out of reprs and logs.
+        return f"CustomerIdentity(id={self.id!r}, kind={self.kind!r})"

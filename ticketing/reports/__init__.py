@@ -1,0 +1,13 @@
+"""Supervisor reports: every figure aggregated in SQL, the same on SQLite and PostgreSQL.
+
+Each report is a function `(session, filters, now) -> Table`; the API serves them as JSON and
+CSV, and the dashboard draws them. Times are elapsed minutes; days are calendar days in the
+report's time zone. `base` holds the filters, the table and the SQL helpers; `sla`,
+`complaints` and `satisfaction` the reports by topic; `registry` names them; `export` writes CSV.
+"""
+
+from ticketing.reports.base import Report, ReportFilters, Table, period
+from ticketing.reports.export import to_csv
+from ticketing.reports.registry import REPORTS, run
+
+__all__ = ["REPORTS", "Report", "ReportFilters", "Table", "period", "run", "to_csv"]
