@@ -25,7 +25,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ticketing import churn, services, sla, sla_checks
+from ticketing import callbacks, churn, roles, services, sla, sla_checks
 from ticketing.api import security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.routes.reports import CSP
@@ -59,7 +59,6 @@ from ticketing.models import (
     Message,
     MessageKind,
     Notification,
-    Role,
     SlaEventKind,
     SlaMetric,
     SlaPolicy,
@@ -123,10 +122,6 @@ def console_file(filename: str) -> FileResponse:
 # --- queues -------------------------------------------------------------------------------------
 
 
-def _is_supervisor(user: User) -> bool:
-    return user.role in (Role.SUPERVISOR, Role.ADMIN)
-
-
 def queue_filters(queue: str, user: User, now: datetime) -> services.TicketFilters:
     """What each console queue holds, for `user` (visibility is applied on top)."""
     if queue == "mine":
@@ -142,7 +137,7 @@ def queue_filters(queue: str, user: User, now: datetime) -> services.TicketFilte
         )
     if queue == "escalations":
         extra: list[ColumnElement[bool]] = [Ticket.escalated_at.is_not(None)]
-        if not _is_supervisor(user):
+        if not roles.is_supervisor(user):
             extra.append(
                 Ticket.team_id == user.team_id if user.team_id else Ticket.team_id.is_(None)
             )
@@ -165,7 +160,7 @@ def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
     callbacks_open = session.scalar(
         select(func.count())
         .select_from(CallbackTask)
-        .where(CallbackTask.status == CallbackStatus.OPEN, _callbacks_visible(user))
+        .where(CallbackTask.status == CallbackStatus.OPEN, callbacks.visible_to(user))
     )
     unread = session.scalar(
         select(func.count())
@@ -173,13 +168,6 @@ def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
     return QueueCounts(**counts, callbacks=callbacks_open or 0, notifications_unread=unread or 0)
-
-
-def _callbacks_visible(user: User) -> ColumnElement[bool]:
-    # The rule of ticketing.callbacks: a team's tasks and unrouted ones; all for supervisors.
-    if _is_supervisor(user):
-        return CallbackTask.id.is_not(None)
-    return or_(CallbackTask.team_id.is_(None), CallbackTask.team_id == user.team_id)
 
 
 @router.get("/api/console/tickets")
@@ -362,7 +350,7 @@ def _conversation_public(conversation: Conversation | None) -> ConversationPubli
 
 
 def _may_take_over(user: User, ticket: Ticket) -> bool:
-    return ticket.assignee_id == user.id or _is_supervisor(user)
+    return ticket.assignee_id == user.id or roles.is_supervisor(user)
 
 
 @router.get("/api/console/tickets/{number}")
@@ -697,7 +685,7 @@ def poll(
             select(CallbackTask.id, CallbackTask.reason, CallbackTask.due_at)
             .where(
                 CallbackTask.id > max(cursor.callback - LOOKBACK, 0),
-                _callbacks_visible(user),
+                callbacks.visible_to(user),
             )
             .order_by(CallbackTask.id)
             .limit(BATCH)
