@@ -15,17 +15,17 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ticketing import callbacks, churn, roles, services, sla, sla_checks
+from ticketing import callbacks, customer_panel, queues, roles, services, sla, sla_checks
 from ticketing.api import security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.routes.reports import CSP
@@ -51,7 +51,6 @@ from ticketing.api.schemas import (
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict, NotFound, PermissionDenied
 from ticketing.models import (
-    CallbackStatus,
     CallbackTask,
     Conversation,
     ConversationState,
@@ -63,7 +62,6 @@ from ticketing.models import (
     SlaMetric,
     SlaPolicy,
     Status,
-    SurveyResponse,
     Ticket,
     TicketEvent,
     User,
@@ -82,19 +80,7 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-WORKING: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
-# "Breaching soon": a running deadline within this time, or already past.
-BREACHING_WITHIN = timedelta(hours=1)
 TRANSCRIPT_MAX = 500
-PAST_TICKETS = 20
-SURVEYS = 20
-DEFAULT_SORT: dict[str, Literal["newest", "oldest", "due"]] = {
-    "mine": "due",
-    "team": "due",
-    "unassigned": "oldest",
-    "breaching": "due",
-    "escalations": "oldest",
-}
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -122,52 +108,15 @@ def console_file(filename: str) -> FileResponse:
 # --- queues -------------------------------------------------------------------------------------
 
 
-def queue_filters(queue: str, user: User, now: datetime) -> services.TicketFilters:
-    """What each console queue holds, for `user` (visibility is applied on top)."""
-    if queue == "mine":
-        return services.TicketFilters(status=WORKING, assignee_id=user.id)
-    if queue == "team":
-        # A supervisor with no team sees every team's work here.
-        return services.TicketFilters(status=WORKING, team_id=user.team_id)
-    if queue == "unassigned":
-        return services.TicketFilters(status=WORKING, unassigned=True)
-    if queue == "breaching":
-        return services.TicketFilters(
-            status=(Status.NEW, Status.OPEN), due_before=now + BREACHING_WITHIN
-        )
-    if queue == "escalations":
-        extra: list[ColumnElement[bool]] = [Ticket.escalated_at.is_not(None)]
-        if not roles.is_supervisor(user):
-            extra.append(
-                Ticket.team_id == user.team_id if user.team_id else Ticket.team_id.is_(None)
-            )
-        return services.TicketFilters(status=WORKING, unassigned=True, extra=extra)
-    raise NotFound(f"no queue {queue}")
-
-
-def _count(session: Session, user: User, filters: services.TicketFilters, now: datetime) -> int:
-    conditions = [services.visible_to(user), *services.ticket_conditions(filters, now)]
-    return session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
-
-
 @router.get("/api/console/queues")
 def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
     """How many tickets each queue holds, with open call-backs and unread notifications."""
-    now = utcnow()
-    counts = {
-        name: _count(session, user, queue_filters(name, user, now), now) for name in DEFAULT_SORT
-    }
-    callbacks_open = session.scalar(
-        select(func.count())
-        .select_from(CallbackTask)
-        .where(CallbackTask.status == CallbackStatus.OPEN, callbacks.visible_to(user))
+    counts = queues.counts(session, user, utcnow())
+    return QueueCounts(
+        **counts.queues,
+        callbacks=counts.callbacks,
+        notifications_unread=counts.notifications_unread,
     )
-    unread = session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
-    return QueueCounts(**counts, callbacks=callbacks_open or 0, notifications_unread=unread or 0)
 
 
 @router.get("/api/console/tickets")
@@ -176,74 +125,30 @@ def list_queue(
     user: CurrentUser,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
-    sort: Literal["newest", "oldest", "due"] | None = None,
+    sort: queues.Sort | None = None,
     cursor: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ConsoleTicketsPublic:
     """One page of a console queue, each ticket with its customer and SLA risk."""
     now = utcnow()
-    filters = queue_filters(queue, user, now)
+    filters = queues.queue_filters(queue, user, now)
     filters.q = q
     page = services.list_tickets(
         session,
         user,
         filters,
-        sort=sort or DEFAULT_SORT[queue],
+        sort=sort or queues.DEFAULT_SORT[queue],
         cursor=cursor,
         limit=limit,
         now=now,
     )
     _preload(session, page.tickets)
-    latest = _last_customer_messages(session, page.tickets)
+    latest = customer_panel.last_customer_messages(session, page.tickets)
     return ConsoleTicketsPublic(
         data=[_row(t, now, latest.get(t.id)) for t in page.tickets],
         count=page.count,
         next_cursor=page.next_cursor,
     )
-
-
-PREVIEW_MAX = 140
-
-
-def _last_customer_messages(session: Session, tickets: Sequence[Ticket]) -> dict[int, str]:
-    """Each ticket's latest customer message, cut short: by conversation for chats (the
-    messages before the handoff belong to no ticket yet), by ticket otherwise."""
-    by_conversation = {t.conversation_id: t.id for t in tickets if t.conversation_id}
-    by_ticket = [t.id for t in tickets if not t.conversation_id]
-    newest: dict[int, int] = {}
-    customer = Message.kind == MessageKind.CUSTOMER
-    if by_conversation:
-        rows = session.execute(
-            select(Message.conversation_id, func.max(Message.id))
-            .where(customer, Message.conversation_id.in_(list(by_conversation)))
-            .group_by(Message.conversation_id)
-        ).all()
-        newest.update({by_conversation[c]: m for c, m in rows if c is not None})
-    if by_ticket:
-        ticket_rows = session.execute(
-            select(Message.ticket_id, func.max(Message.id))
-            .where(customer, Message.ticket_id.in_(by_ticket))
-            .group_by(Message.ticket_id)
-        ).all()
-        newest.update({t: m for t, m in ticket_rows if t is not None})
-    if not newest:
-        return {}
-    bodies = {
-        message_id: body
-        for message_id, body in session.execute(
-            select(Message.id, Message.body).where(Message.id.in_(newest.values()))
-        )
-    }
-    return {
-        ticket_id: _snippet(bodies[message_id])
-        for ticket_id, message_id in newest.items()
-        if message_id in bodies
-    }
-
-
-def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_MAX else flat[: PREVIEW_MAX - 1] + "…"
 
 
 def _preload(session: Session, tickets: Sequence[Ticket]) -> None:
@@ -433,37 +338,7 @@ def read_customer_panel(
     customer = ticket.customer
     if customer is None:
         return None
-    now = utcnow()
-    theirs = [Ticket.customer_id == customer.id, services.visible_to(user)]
-    past = session.scalars(
-        select(Ticket).where(*theirs).order_by(Ticket.created_at.desc(), Ticket.id.desc())
-    ).fetchmany(PAST_TICKETS)
-    tickets_count = session.scalar(select(func.count()).select_from(Ticket).where(*theirs)) or 0
-    complaints_30d = (
-        session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.customer_id == customer.id,
-                Ticket.created_at >= now - churn.COMPLAINT_WINDOW,
-            )
-        )
-        or 0
-    )
-    surveys = session.scalars(
-        select(SurveyResponse)
-        .where(SurveyResponse.customer_id == customer.id)
-        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
-        .limit(SURVEYS)
-    ).all()
-    csat_avg, promoters, detractors, rated = session.execute(
-        select(
-            func.avg(SurveyResponse.csat),
-            func.count(case((SurveyResponse.nps >= 9, 1))),
-            func.count(case((SurveyResponse.nps <= churn.DETRACTOR_NPS, 1))),
-            func.count(SurveyResponse.nps),
-        ).where(SurveyResponse.customer_id == customer.id)
-    ).one()
+    figures = customer_panel.customer_figures(session, user, customer, utcnow())
     return CustomerPanel(
         id=customer.id,
         name=customer.name,
@@ -471,25 +346,13 @@ def read_customer_panel(
         lifecycle=customer.lifecycle,
         language=customer.language,
         created_at=customer.created_at,
-        channels=sorted({i.kind for i in customer.identities}, key=str),
+        channels=figures.channels,
         churn_risk=customer.churn_risk,
-        churn_reasons=[r for r in customer.churn_reasons.split(",") if r],
+        churn_reasons=figures.churn_reasons,
         churn_flagged_at=customer.churn_flagged_at,
-        tickets=[
-            PastTicket(
-                number=t.number,
-                subject=t.subject,
-                status=t.status,
-                category=t.category,
-                severity=t.severity,
-                channel=t.channel,
-                created_at=t.created_at,
-                resolved_at=t.resolved_at,
-            )
-            for t in past
-        ],
-        tickets_count=tickets_count,
-        complaints_30d=complaints_30d,
+        tickets=[PastTicket.model_validate(t, from_attributes=True) for t in figures.tickets],
+        tickets_count=figures.tickets_count,
+        complaints_30d=figures.complaints_30d,
         surveys=[
             SurveyPublic(
                 ticket=format_ticket_number(s.ticket_id),
@@ -498,10 +361,10 @@ def read_customer_panel(
                 comment=s.comment,
                 created_at=s.created_at,
             )
-            for s in surveys
+            for s in figures.surveys
         ],
-        csat_average=round(float(csat_avg), 2) if csat_avg is not None else None,
-        nps=round(100 * (promoters - detractors) / rated) if rated else None,
+        csat_average=figures.csat_average,
+        nps=figures.nps,
     )
 
 
