@@ -1,33 +1,26 @@
-"""The agent console: its pages, the JSON it needs beyond the ticket API, and a live stream.
+"""The agent console: its pages and the JSON it needs beyond the ticket API.
 
 The pages are plain HTML, CSS and JavaScript under `ticketing/web/console/`, served under a
 strict CSP; the script signs in with the OAuth2 password flow and calls the API with the agent's
-bearer token, so the API's visibility rules are the console's. Live updates are server-sent
-events read from the database (history rows, notifications, call-back tasks with an id above
-the client's cursor), so they work with any number of app processes.
+bearer token, so the API's visibility rules are the console's. What the queues hold and what
+the customer panel counts are in `ticketing.queues` and `ticketing.customer_panel`; live
+updates come from `console_stream`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-from collections import deque
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
-from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from ticketing import callbacks, customer_panel, queues, roles, services, sla, sla_checks
-from ticketing.api import security
-from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
+from ticketing import customer_panel, queues, roles, services, sla, sla_checks
+from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.routes.reports import CSP
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -51,19 +44,16 @@ from ticketing.api.schemas import (
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict, NotFound, PermissionDenied
 from ticketing.models import (
-    CallbackTask,
     Conversation,
     ConversationState,
     Customer,
     Message,
     MessageKind,
-    Notification,
     SlaEventKind,
     SlaMetric,
     SlaPolicy,
     Status,
     Ticket,
-    TicketEvent,
     User,
     format_ticket_number,
 )
@@ -399,222 +389,3 @@ def hand_back(session: SessionDep, user: CurrentUser, number: str) -> HandBackPu
     conversation = _chat_of(session, user, ticket)
     services.hand_back_conversation(session, conversation, services.Actor.of(user))
     return HandBackPublic(state=conversation.state, pending=True)
-
-
-# --- live updates -------------------------------------------------------------------------------
-
-POLL_SECONDS = 1.0
-# Each response ends after this long and the browser reconnects from its cursor: a server that
-# is shutting down is never kept waiting long by an open stream.
-STREAM_SECONDS = 15.0
-KEEPALIVE_SECONDS = 10.0
-# PostgreSQL hands out ids before commit, so a row may become visible after a higher one: each
-# poll looks this far back and skips what it already sent.
-LOOKBACK = 50
-BATCH = 200
-KINDS = ("e", "n", "c")  # history rows, notifications, call-back tasks
-_stream_token = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
-
-
-@dataclass
-class StreamCursor:
-    """The last history row, notification and call-back task the client has heard of."""
-
-    event: int = 0
-    notification: int = 0
-    callback: int = 0
-    # The cursor the connection started from: the client knows everything up to it, so the
-    # look-back never sends those rows again.
-    floor: tuple[int, int, int] = (0, 0, 0)
-    seen: dict[str, deque[int]] = field(
-        default_factory=lambda: {k: deque(maxlen=4 * LOOKBACK) for k in KINDS}
-    )
-
-    def __str__(self) -> str:
-        return f"e{self.event}.n{self.notification}.c{self.callback}"
-
-    @classmethod
-    def parse(cls, text: str | None) -> StreamCursor | None:
-        if not text or len(text) > 64:
-            return None
-        parts = text.split(".")
-        if len(parts) != 3 or [p[:1] for p in parts] != ["e", "n", "c"]:
-            return None
-        values = [p[1:] for p in parts]
-        if not all(v.isascii() and v.isdigit() and len(v) <= 10 for v in values):
-            return None
-        event, notification, callback = (min(int(v), 2**31 - 1) for v in values)
-        return cls(event, notification, callback)
-
-    def __post_init__(self) -> None:
-        self.floor = (self.event, self.notification, self.callback)
-
-    def fresh(self, kind: str, row_id: int) -> bool:
-        """Whether the row is new to the client; remembers it."""
-        if row_id <= self.floor[KINDS.index(kind)]:
-            return False
-        seen = self.seen[kind]
-        if row_id in seen:
-            return False
-        seen.append(row_id)
-        return True
-
-
-def _latest(session: Session, user: User) -> StreamCursor:
-    return StreamCursor(
-        event=session.scalar(select(func.max(TicketEvent.id))) or 0,
-        notification=session.scalar(
-            select(func.max(Notification.id)).where(Notification.user_id == user.id)
-        )
-        or 0,
-        callback=session.scalar(select(func.max(CallbackTask.id))) or 0,
-    )
-
-
-def poll(
-    factory: sessionmaker[Session], user_id: int, cursor: StreamCursor
-) -> list[tuple[str, dict[str, Any]]] | None:
-    """What the user may see that is newer than `cursor` (which moves on); None when the user
-    is gone or inactive."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    with factory() as session, session.begin():
-        user = session.get(User, user_id)
-        if user is None or not user.is_active:
-            return None
-        events = session.execute(
-            select(
-                TicketEvent.id,
-                TicketEvent.kind,
-                TicketEvent.data,
-                Ticket.id,
-                Ticket.status,
-                Ticket.assignee_id,
-                Ticket.handed_off,
-            )
-            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-            .where(TicketEvent.id > max(cursor.event - LOOKBACK, 0), services.visible_to(user))
-            .order_by(TicketEvent.id)
-            .limit(BATCH)
-        ).all()
-        top_event = session.scalar(select(func.max(TicketEvent.id))) or 0
-        for event_id, kind, data, ticket_id, status, assignee_id, handed_off in events:
-            if cursor.fresh("e", event_id):
-                out.append(
-                    (
-                        "ticket",
-                        {
-                            "id": event_id,
-                            "ticket": format_ticket_number(ticket_id),
-                            "kind": kind.value,
-                            "message_kind": (data or {}).get("message_kind"),
-                            "status": status.value,
-                            "assignee_id": assignee_id,
-                            "handed_off": handed_off,
-                        },
-                    )
-                )
-        # Move past rows this user may not see, unless a full batch left some unread.
-        last_seen = events[-1][0] if events else cursor.event
-        cursor.event = max(cursor.event, last_seen if len(events) == BATCH else top_event)
-
-        notes = session.scalars(
-            select(Notification)
-            .where(
-                Notification.user_id == user.id,
-                Notification.id > max(cursor.notification - LOOKBACK, 0),
-            )
-            .order_by(Notification.id)
-            .limit(BATCH)
-        ).all()
-        for note in notes:
-            cursor.notification = max(cursor.notification, note.id)
-            if cursor.fresh("n", note.id):
-                out.append(
-                    (
-                        "notification",
-                        {
-                            "id": note.id,
-                            "kind": note.kind.value,
-                            "ticket": format_ticket_number(note.ticket_id)
-                            if note.ticket_id
-                            else None,
-                            "data": note.data,
-                            "created_at": note.created_at.isoformat(),
-                        },
-                    )
-                )
-
-        tasks = session.execute(
-            select(CallbackTask.id, CallbackTask.reason, CallbackTask.due_at)
-            .where(
-                CallbackTask.id > max(cursor.callback - LOOKBACK, 0),
-                callbacks.visible_to(user),
-            )
-            .order_by(CallbackTask.id)
-            .limit(BATCH)
-        ).all()
-        top_task = session.scalar(select(func.max(CallbackTask.id))) or 0
-        for task_id, reason, due_at in tasks:
-            if cursor.fresh("c", task_id):
-                out.append(
-                    ("callback", {"id": task_id, "reason": reason.value, "due": due_at.isoformat()})
-                )
-        last_task = tasks[-1][0] if tasks else cursor.callback
-        cursor.callback = max(cursor.callback, last_task if len(tasks) == BATCH else top_task)
-    return out
-
-
-def _sse(event: str, data: dict[str, Any], cursor: StreamCursor | None = None) -> str:
-    lines = [f"event: {event}"]
-    if cursor is not None:
-        lines.append(f"id: {cursor}")
-    lines.append("data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-    return "\n".join(lines) + "\n\n"
-
-
-@router.get("/api/console/stream", response_class=StreamingResponse)
-async def stream(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    token: Annotated[str | None, Depends(_stream_token)],
-    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
-) -> StreamingResponse:
-    """Server-sent events for the signed-in user: `ticket` (a history row on a ticket you may
-    see), `notification` (yours) and `callback` (a new call-back task), each naming what to
-    reload. Resume with the `Last-Event-ID` header; each response ends after a short while and
-    the client reconnects."""
-    cursor = StreamCursor.parse(last_event_id) or _latest(session, user)
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    user_id = user.id
-
-    async def events() -> AsyncIterator[str]:
-        yield "retry: 1000\n\n"
-        yield _sse("ready", {"cursor": str(cursor)}, cursor)
-        started = last_sent = time.monotonic()
-        while time.monotonic() - started < STREAM_SECONDS:
-            if await request.is_disconnected():
-                return
-            if token is None or security.user_id_from_token(token, settings) != user_id:
-                yield _sse("end", {"reason": "signed_out"})
-                return
-            found = await asyncio.to_thread(poll, factory, user_id, cursor)
-            if found is None:
-                yield _sse("end", {"reason": "signed_out"})
-                return
-            for index, (name, data) in enumerate(found, 1):
-                # The cursor covers the whole batch: only its last event carries it.
-                yield _sse(name, data, cursor if index == len(found) else None)
-                last_sent = time.monotonic()
-            if time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
-                yield ": keep-alive\n\n"
-                last_sent = time.monotonic()
-            await asyncio.sleep(POLL_SECONDS)
-        yield _sse("ready", {"cursor": str(cursor)}, cursor)
-
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
