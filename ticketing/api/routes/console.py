@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ticketing import customer_panel, queues, roles, services, sla, sla_checks
 from ticketing.api.deps import CurrentUser, SessionDep
-from ticketing.api.routes.reports import CSP
+from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
     ConsoleTicket,
@@ -42,7 +42,7 @@ from ticketing.api.schemas import (
     TranscriptPublic,
 )
 from ticketing.clock import utcnow
-from ticketing.errors import Conflict, NotFound, PermissionDenied
+from ticketing.errors import Conflict, PermissionDenied
 from ticketing.models import (
     Conversation,
     ConversationState,
@@ -84,14 +84,8 @@ def console_page() -> HTMLResponse:
 
 @router.get("/console/static/{filename}", include_in_schema=False)
 def console_file(filename: str) -> FileResponse:
-    path = STATIC.get(filename)
-    if path is None or not path.is_file():
-        raise NotFound(f"no file {filename}")
-    media = "text/css" if filename.endswith(".css") else "text/javascript"
-    return FileResponse(
-        path,
-        media_type=media,
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    return static_file(
+        STATIC, filename, {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     )
 
 
