@@ -13,13 +13,14 @@ from ticketing import callbacks, roles, services
 from ticketing.errors import NotFound
 from ticketing.models import CallbackStatus, CallbackTask, Notification, Status, Ticket, User
 
+Queue = Literal["mine", "team", "unassigned", "breaching", "escalations"]
 Sort = Literal["newest", "oldest", "due"]
 
 WORKING: tuple[Status, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
 # "Breaching soon": a running deadline within this time, or already past.
 BREACHING_WITHIN = timedelta(hours=1)
 # Every queue, in the console's order, with the order its rows come in unless asked otherwise.
-DEFAULT_SORT: dict[str, Sort] = {
+DEFAULT_SORT: dict[Queue, Sort] = {
     "mine": "due",
     "team": "due",
     "unassigned": "oldest",
@@ -55,7 +56,7 @@ def queue_filters(queue: str, user: User, now: datetime) -> services.TicketFilte
 class Counts:
     """What waits for a user: tickets per queue, open call-backs, unread notifications."""
 
-    queues: dict[str, int]
+    queues: dict[Queue, int]
     callbacks: int
     notifications_unread: int
 

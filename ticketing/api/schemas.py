@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ticketing import services
+from ticketing import queues, services
 from ticketing.models import (
     ActorKind,
     Category,
@@ -288,7 +288,7 @@ def _event(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
 
 # --- the agent console --------------------------------------------------------------------------
 
-ConsoleQueue = Literal["mine", "team", "unassigned", "breaching", "escalations"]
+ConsoleQueue = queues.Queue
 
 
 class SlaClock(BaseModel):
