@@ -19,7 +19,6 @@ from ticketing.models import (
     FollowUp,
     FollowUpStatus,
     IdentityKind,
-    Role,
     User,
 )
 
@@ -32,8 +31,10 @@ class CallbackView:
     phone: str | None
 
 
-def _visible(user: User) -> ColumnElement[bool]:
-    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The call-back tasks `user` may see: their team's and unrouted ones; all for
+    supervisors and admins."""
+    if services.is_supervisor(user):
         return CallbackTask.id.is_not(None)
     return or_(CallbackTask.team_id.is_(None), CallbackTask.team_id == user.team_id)
 
@@ -49,7 +50,7 @@ def list_callbacks(
     """The call-backs `user` may make (their team's and unrouted ones), oldest due first."""
     stmt = (
         select(CallbackTask)
-        .where(CallbackTask.status == status, _visible(user))
+        .where(CallbackTask.status == status, visible_to(user))
         .options(selectinload(CallbackTask.customer).selectinload(Customer.identities))
         .order_by(CallbackTask.due_at, CallbackTask.id)
         .limit(limit)
@@ -68,7 +69,7 @@ def _phone(task: CallbackTask) -> str | None:
 
 def get_callback(session: Session, user: User, task_id: int) -> CallbackTask:
     task = session.scalars(
-        select(CallbackTask).where(CallbackTask.id == task_id, _visible(user))
+        select(CallbackTask).where(CallbackTask.id == task_id, visible_to(user))
     ).first()
     if task is None:
         raise NotFound(f"no call-back task {task_id}")

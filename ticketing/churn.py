@@ -22,7 +22,6 @@ from ticketing.models import (
     UTCDateTime,
 )
 from ticketing.scores import DETRACTOR
-from ticketing.scores import DETRACTOR_NPS as DETRACTOR_NPS  # the console reads churn.DETRACTOR_NPS
 
 COMPLAINT_WINDOW = timedelta(days=30)
 COMPLAINTS_AT_RISK = 2

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.api import errors
 from ticketing.api.limits import LimitBodySize
-from ticketing.api.routes import auth, console, health, reports, tickets, users, worklists
+from ticketing.api.routes import (
+    auth,
+    console,
+    console_stream,
+    health,
+    reports,
+    tickets,
+    users,
+    worklists,
+)
 from ticketing.config import Settings, get_settings
 from ticketing.db import make_engine, make_session_factory
 
@@ -44,7 +53,7 @@ def create_app(
     app.state.session_factory = session_factory
     errors.install(app)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
-    for module in (auth, tickets, users, health, reports, worklists, console):
+    for module in (auth, tickets, users, health, reports, worklists, console, console_stream):
         app.include_router(module.router)
     return app
 

@@ -9,9 +9,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from ticketing import services
 from ticketing.api import security
 from ticketing.config import Settings
-from ticketing.models import Role, User
+from ticketing.models import User
 
 
 def get_settings(request: Request) -> Settings:
@@ -61,7 +62,7 @@ CurrentUser = Annotated[User, Depends(get_current_user, scope="function")]
 
 def get_current_supervisor(user: CurrentUser) -> User:
     """The signed-in user when a supervisor or an admin; 403 otherwise."""
-    if user.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if not services.is_supervisor(user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="supervisors and admins only")
     return user
 

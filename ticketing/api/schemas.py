@@ -26,6 +26,7 @@ from ticketing.models import (
     TicketEvent,
     Tier,
 )
+from ticketing.services import queues
 
 
 def _no_nul(value: str) -> str:
@@ -288,7 +289,7 @@ def _event(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
 
 # --- the agent console --------------------------------------------------------------------------
 
-ConsoleQueue = Literal["mine", "team", "unassigned", "breaching", "escalations"]
+ConsoleQueue = queues.Queue
 
 
 class SlaClock(BaseModel):

@@ -13,11 +13,14 @@ their public names, so callers write `services.create_ticket(...)`.
 """
 
 from ticketing.services.access import (
+    access_chat,
     access_ticket,
     can_see,
     get_ticket,
     is_supervisor,
+    may_take_over,
     require_role,
+    ticket_conversation,
     visible_to,
 )
 from ticketing.services.chat import InboundRecord, record_bot_reply, record_inbound_message
@@ -85,18 +88,19 @@ from ticketing.services.validation import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "Actor",
     "BODY_MAX",
     "CHAT_IDENTITIES",
     "CUSTOMER_VISIBLE",
     "DESCRIPTION_MAX",
     "EXTERNAL_ID_MAX",
     "HISTORY_MAX",
+    "InboundRecord",
     "SORTS",
     "SUBJECT_MAX",
-    "Actor",
-    "InboundRecord",
     "TicketFilters",
     "TicketPage",
+    "access_chat",
     "access_ticket",
     "add_bot_message",
     "add_customer_message",
@@ -127,6 +131,7 @@ __all__ = [
     "join_conversation",
     "list_tickets",
     "log_event",
+    "may_take_over",
     "open_ticket_of",
     "raise_priority",
     "record_bot_reply",
@@ -141,6 +146,7 @@ __all__ = [
     "set_status",
     "text_field",
     "ticket_conditions",
+    "ticket_conversation",
     "triage_ticket",
     "visible_to",
 ]

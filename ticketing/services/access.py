@@ -5,14 +5,16 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from ticketing.errors import NotFound, PermissionDenied
+from ticketing.errors import Conflict, NotFound, PermissionDenied
 from ticketing.models import (
     ActorKind,
+    Conversation,
     Role,
     Ticket,
     User,
     parse_ticket_number,
 )
+from ticketing.services.conversations import CHAT_IDENTITIES
 from ticketing.services.history import Actor
 
 
@@ -73,3 +75,27 @@ def access_ticket(session: Session, user: User, number_or_id: str | int) -> Tick
 def require_role(actor: Actor, *roles: Role) -> None:
     if actor.kind is ActorKind.AGENT and (actor.user is None or actor.user.role not in roles):
         raise PermissionDenied("your role does not allow this")
+
+
+def may_take_over(user: User, ticket: Ticket) -> bool:
+    """Whether `user` may speak for the desk on the ticket's chat: its assignee, a supervisor
+    or an admin."""
+    return ticket.assignee_id == user.id or is_supervisor(user)
+
+
+def ticket_conversation(session: Session, ticket: Ticket) -> Conversation | None:
+    if ticket.conversation_id is None:
+        return None
+    return session.get(Conversation, ticket.conversation_id)
+
+
+def access_chat(session: Session, user: User, ticket: Ticket) -> Conversation:
+    """The chat conversation of a ticket `user` may see, when they may take it over."""
+    conversation = ticket_conversation(session, ticket)
+    if conversation is None or conversation.channel not in CHAT_IDENTITIES:
+        raise Conflict(f"{ticket.number} has no chat conversation")
+    if not may_take_over(user, ticket):
+        if ticket.assignee_id is None:
+            raise Conflict(f"claim {ticket.number} first")
+        raise PermissionDenied("only the assignee, a supervisor or an admin may do this")
+    return conversation

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from ticketing import reports
 from ticketing.api.deps import CurrentSupervisor, SessionDep
+from ticketing.api.pages import CSP, static_file
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import Category, Channel, Priority, Severity, Tier
@@ -28,11 +29,6 @@ STATIC = {
     "style.css": WEB / "style.css",
     "chart.js": WEB / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js",
 }
-# No inline script or style, nothing from another origin: customer text cannot run as code.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
 
 
 class ReportPublic(BaseModel):
@@ -153,8 +149,4 @@ def dashboard() -> HTMLResponse:
 
 @router.get("/reports/static/{filename}", include_in_schema=False)
 def dashboard_file(filename: str) -> FileResponse:
-    path = STATIC.get(filename)
-    if path is None or not path.is_file():
-        raise NotFound(f"no file {filename}")
-    media = "text/css" if filename.endswith(".css") else "text/javascript"
-    return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
+    return static_file(STATIC, filename, {"Cache-Control": "no-cache"})
