@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -21,16 +20,16 @@ from typing import Any, Final
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
 
 from actions import humanize
 from actions.base import (
+    Caller,
     Domain,
     Events,
     KefuAction,
     find_caller,
-    guarded,
     language_of,
     latest_entity_values,
     latest_intent,
@@ -39,6 +38,7 @@ from actions.base import (
     looks_like_chat_sender,
 )
 from actions.db import in_transaction
+from actions.forms import NOT_A_VALUE, NOT_AN_ANSWER, CallerLookup, DynamicSlotsForm
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -66,15 +66,6 @@ CORRECTABLE: Final = frozenset({DESCRIPTION, ORDER_NUMBER, CONTACT_PHONE, CATEGO
 FIELD_ENTITY: Final = "complaint_field"
 CONFIRMED: Final = "yes"
 NO_ORDER_NUMBER: Final = ""  # the customer has none: a filled slot that is not an order number
-
-# Messages that are not an answer to "what happened?" even when the bot just asked it: the form
-# rejects them and the rules answer (cancel, hand off, small talk).
-NOT_AN_ANSWER: Final = frozenset(
-    {"cancel", "deny", "affirm", "request_human", "greet", "goodbye", "thank", "bot_challenge"}
-)
-# ... nor a try at a number or a category: a question is answered (faq rules) and the form goes
-# on, where anything else typed gets "that does not look like an order number".
-NOT_A_VALUE: Final = NOT_AN_ANSWER | {"faq", "check_ticket_status"}
 # A question about returns or delivery while the bot asks what happened is answered, not filed;
 # "your returns policy is a rip-off" (also faq to the NLU) is a complaint.
 _QUESTION: Final = re.compile(
@@ -155,59 +146,37 @@ def _gives_new_value(field: str, text: str) -> bool:
     return False
 
 
-# --- facts about the caller, looked up once per validation run ----------------------------------
+# --- the form -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CallerFacts:
+    """Whether the channel identifies the customer, and their tier."""
+
     identified: bool
     tier: Tier | None
 
+    @classmethod
+    def of(cls, session: Session, caller: Caller) -> CallerFacts:
+        return cls(caller.identified, caller.tier)
 
-_caller_facts: ContextVar[CallerFacts | None] = ContextVar("kefu_caller_facts", default=None)
-
-
-async def caller_facts(tracker: Tracker) -> CallerFacts:
-    """Whether the channel identifies the customer, and their tier. With the store down, a chat
-    conversation (web:..., telegram:...) is taken as identified: its customer is in the store."""
-    known = _caller_facts.get()
-    if known is not None:
-        return known
-    metadata = latest_metadata(tracker)
-
-    def lookup(session: Session) -> CallerFacts:
-        caller = find_caller(session, tracker.sender_id, metadata)
-        return CallerFacts(caller.identified, caller.tier)
-
-    try:
-        facts = await in_transaction(lookup)
-    except Exception as exc:  # the store is down: the form goes on without it
-        log.warning("caller lookup failed: %s", type(exc).__name__)
-        facts = CallerFacts(looks_like_chat_sender(tracker.sender_id), None)
-    _caller_facts.set(facts)
-    return facts
+    @classmethod
+    def store_down(cls, tracker: Tracker) -> CallerFacts:
+        """A chat conversation (web:..., telegram:...) is taken as identified: its customer is
+        in the store."""
+        return cls(looks_like_chat_sender(tracker.sender_id), None)
 
 
-# --- the form -----------------------------------------------------------------------------------
+caller_facts: Final = CallerLookup("caller", CallerFacts.of, CallerFacts.store_down)
 
 
-class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
+class ValidateComplaintForm(DynamicSlotsForm):
     """Extracts and checks the complaint form's slots; runs triage on the description."""
+
+    lookups = (caller_facts,)
 
     def name(self) -> str:
         return "validate_complaint_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> Events:
-        token = _caller_facts.set(None)
-        try:
-            events: Events = await guarded(
-                self.name(), dispatcher, super().run(dispatcher, tracker, domain)
-            )
-            return events
-        finally:
-            _caller_facts.reset(token)
 
     async def required_slots(
         self,
@@ -218,15 +187,6 @@ class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
     ) -> list[str]:
         facts = await caller_facts(tracker)
         return [slot for slot in domain_slots if slot != CONTACT_PHONE or not facts.identified]
-
-    async def next_requested_slot(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> dict[str, Any]:
-        """Always says what to ask next (rasa-sdk leaves it to Rasa when nothing is skipped)."""
-        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
-        event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
-        return event
 
     # --- extraction: what the latest message says, whichever slot was asked for
 

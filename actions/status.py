@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -13,7 +12,7 @@ from typing import Any, Final
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,15 +23,14 @@ from actions.base import (
     Events,
     KefuAction,
     find_caller,
-    guarded,
     language_of,
     latest_entity_values,
     latest_intent,
     latest_metadata,
     latest_text,
 )
-from actions.complaints import NOT_A_VALUE
 from actions.db import in_transaction
+from actions.forms import NOT_A_VALUE, CallerLookup, DynamicSlotsForm
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -164,47 +162,22 @@ def status_views(
     return [view_of(t, now, language) for t in own_tickets(session, caller, limit=LISTED_TICKETS)]
 
 
-_has_open_tickets: ContextVar[bool | None] = ContextVar("kefu_has_open_tickets", default=None)
+def _any_open(session: Session, caller: Caller) -> bool:
+    return bool(own_tickets(session, caller, limit=1))
 
 
-async def has_open_tickets(tracker: Tracker) -> bool:
-    """Whether the caller has an open ticket, looked up once per validation run; with the store
-    down, False (the form asks for a number and the answer apologises)."""
-    known = _has_open_tickets.get()
-    if known is not None:
-        return known
-    metadata = latest_metadata(tracker)
-
-    def lookup(session: Session) -> bool:
-        caller = find_caller(session, tracker.sender_id, metadata)
-        return bool(own_tickets(session, caller, limit=1))
-
-    try:
-        found = await in_transaction(lookup)
-    except Exception as exc:  # the store is down
-        log.warning("open ticket lookup failed: %s", type(exc).__name__)
-        found = False
-    _has_open_tickets.set(found)
-    return found
+# Whether the caller has an open ticket; with the store down, False (the form asks for a number
+# and the answer apologises).
+has_open_tickets: Final = CallerLookup("open ticket", _any_open, lambda tracker: False)
 
 
-class ValidateTicketStatusForm(FormValidationAction):  # type: ignore[misc]
+class ValidateTicketStatusForm(DynamicSlotsForm):
     """Asks for a ticket number only when the customer gave none and has no open ticket."""
+
+    lookups = (has_open_tickets,)
 
     def name(self) -> str:
         return "validate_ticket_status_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> Events:
-        token = _has_open_tickets.set(None)
-        try:
-            events: Events = await guarded(
-                self.name(), dispatcher, super().run(dispatcher, tracker, domain)
-            )
-            return events
-        finally:
-            _has_open_tickets.reset(token)
 
     async def required_slots(
         self,
@@ -217,15 +190,6 @@ class ValidateTicketStatusForm(FormValidationAction):  # type: ignore[misc]
             return domain_slots
         # Nothing to ask a customer with open tickets: the action lists them.
         return [] if await has_open_tickets(tracker) else domain_slots
-
-    async def next_requested_slot(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> dict[str, Any]:
-        """Always says what to ask next: nothing when the customer has open tickets."""
-        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
-        event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
-        return event
 
     def extract_ticket_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
