@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
@@ -38,7 +38,15 @@ from actions.base import (
     looks_like_chat_sender,
 )
 from actions.db import in_transaction
-from actions.forms import NOT_A_VALUE, NOT_AN_ANSWER, CallerLookup, DynamicSlotsForm
+from actions.forms import (
+    NOT_A_VALUE,
+    NOT_AN_ANSWER,
+    CallerLookup,
+    DynamicSlotsForm,
+    checked,
+    end_form,
+    typed_answer,
+)
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -137,6 +145,23 @@ def category_from_words(text: str) -> Category | None:
     return None
 
 
+def category_value(text: str) -> str | None:
+    """The slot value of the category a message names."""
+    named = category_from_words(text)
+    return named.value if named is not None else None
+
+
+# A message may name several numbers: the first is the one meant.
+def first_order_number(text: str) -> str | None:
+    numbers = triage.extract_order_numbers(text)
+    return numbers[0] if numbers else None
+
+
+def first_phone_number(text: str) -> str | None:
+    phones = triage.extract_phone_numbers(text)
+    return phones[0] if phones else None
+
+
 def _gives_new_value(field: str, text: str) -> bool:
     """Whether a correction names the new order or phone number itself."""
     if field == ORDER_NUMBER:
@@ -213,9 +238,9 @@ class ValidateComplaintForm(DynamicSlotsForm):
         text = latest_text(tracker)
         if is_payload(text):
             return {}
-        numbers = triage.extract_order_numbers(text)
-        if numbers:
-            return {ORDER_NUMBER: numbers[0]}
+        number = first_order_number(text)
+        if number is not None:
+            return {ORDER_NUMBER: number}
         if tracker.get_slot(REQUESTED_SLOT) != ORDER_NUMBER or latest_entity_values(
             tracker, ORDER_NUMBER
         ):
@@ -233,32 +258,18 @@ class ValidateComplaintForm(DynamicSlotsForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
         text = latest_text(tracker)
-        if is_payload(text):
-            return {}
-        phones = triage.extract_phone_numbers(text)
-        if phones:
-            return {CONTACT_PHONE: phones[0]}
-        if (
-            tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE
-            and text.strip()
-            and latest_intent(tracker) not in NOT_A_VALUE
-            and not latest_entity_values(tracker, "phone_number")
-        ):
-            return {CONTACT_PHONE: text.strip()}
-        return {}
+        # A phone number anywhere in a message, or what is typed when asked (validation judges).
+        phone = first_phone_number(text) if not is_payload(text) else None
+        answer = phone or typed_answer(tracker, CONTACT_PHONE, "phone_number")
+        return {CONTACT_PHONE: answer} if answer is not None else {}
 
     def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != CATEGORY or latest_entity_values(
-            tracker, "category"
-        ):
-            return {}  # a button's entity fills the slot through its from_entity mapping
-        text = latest_text(tracker).strip()
-        if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+        text = typed_answer(tracker, CATEGORY, "category")
+        if text is None:
             return {}
-        named = category_from_words(text)
-        return {CATEGORY: named.value if named else text}
+        return {CATEGORY: category_value(text) or text}
 
     def extract_complaint_confirmation(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
@@ -308,36 +319,17 @@ class ValidateComplaintForm(DynamicSlotsForm):
     ) -> dict[str, Any]:
         if value is None or value == NO_ORDER_NUMBER:
             return {ORDER_NUMBER: value}
-        numbers = triage.extract_order_numbers(str(value))
-        if numbers:
-            return {ORDER_NUMBER: numbers[0]}
-        if tracker.get_slot(REQUESTED_SLOT) == ORDER_NUMBER:
-            dispatcher.utter_message(response="utter_invalid_order_number")
-        return {ORDER_NUMBER: None}
+        return checked(ORDER_NUMBER, value, first_order_number, dispatcher, tracker)
 
     def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {CONTACT_PHONE: None}
-        phones = triage.extract_phone_numbers(str(value))
-        if phones:
-            return {CONTACT_PHONE: phones[0]}
-        if tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE:
-            dispatcher.utter_message(response="utter_invalid_contact_phone")
-        return {CONTACT_PHONE: None}
+        return checked(CONTACT_PHONE, value, first_phone_number, dispatcher, tracker)
 
     def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {CATEGORY: None}
-        named = category_from_words(str(value))
-        if named is not None:
-            return {CATEGORY: named.value}
-        if tracker.get_slot(REQUESTED_SLOT) == CATEGORY:
-            dispatcher.utter_message(response="utter_invalid_complaint_category")
-        return {CATEGORY: None}
+        return checked(CATEGORY, value, category_value, dispatcher, tracker)
 
     def validate_complaint_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
@@ -391,12 +383,10 @@ class Complaint:
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> Complaint:
         description = str(tracker.get_slot(DESCRIPTION) or "").strip()[: services.DESCRIPTION_MAX]
-        orders = triage.extract_order_numbers(str(tracker.get_slot(ORDER_NUMBER) or ""))
-        phones = triage.extract_phone_numbers(str(tracker.get_slot(CONTACT_PHONE) or ""))
         return cls(
             description=description,
-            order_number=orders[0] if orders else None,
-            contact_phone=phones[0] if phones else None,
+            order_number=first_order_number(str(tracker.get_slot(ORDER_NUMBER) or "")),
+            contact_phone=first_phone_number(str(tracker.get_slot(CONTACT_PHONE) or "")),
             category=category_from_words(str(tracker.get_slot(CATEGORY) or "")) or Category.OTHER,
             severity=(
                 Severity.MAJOR
@@ -512,10 +502,10 @@ class ActionCancelComplaint(KefuAction):
         return "action_cancel_complaint"
 
     def events_on_failure(self, tracker: Tracker) -> Events:
-        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return [*forget_complaint(), *end_form()]
 
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> Events:
         dispatcher.utter_message(response="utter_complaint_cancelled")
-        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return [*forget_complaint(), *end_form()]

@@ -1,5 +1,5 @@
-"""What every Kefu form validator shares: the error boundary around a validation run, and facts
-about the caller looked up once per run.
+"""What every Kefu form validator shares: the error boundary around a validation run, facts about
+the caller looked up once per run, and the rules for reading a typed answer and rejecting it.
 
 A validator subclasses `KefuFormValidation` (or `DynamicSlotsForm` when the slots it asks for
 depend on the caller) instead of rasa-sdk's `FormValidationAction`, and keeps only what is its
@@ -15,7 +15,7 @@ from contextvars import ContextVar, Token
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from sqlalchemy.orm import Session
@@ -26,9 +26,13 @@ from actions.base import (
     Events,
     find_caller,
     guarded,
+    latest_entity_values,
+    latest_intent,
     latest_metadata,
+    latest_text,
 )
 from actions.db import in_transaction
+from actions.language import is_payload
 
 log = logging.getLogger(__name__)
 
@@ -121,3 +125,41 @@ class DynamicSlotsForm(KefuFormValidation, ABC):
         missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
         event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
         return event
+
+
+# --- reading and checking answers ---------------------------------------------------------------
+
+
+def typed_answer(tracker: Tracker, slot: str, entity: str) -> str | None:
+    """What the customer typed in answer to the form asking for `slot`, for validation to judge;
+    None when the form asked for something else, a button's `entity` fills the slot (through its
+    from_entity mapping), or the message is a payload, empty or not a try at a value."""
+    if tracker.get_slot(REQUESTED_SLOT) != slot or latest_entity_values(tracker, entity):
+        return None
+    text = latest_text(tracker).strip()
+    if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+        return None
+    return text
+
+
+def checked(
+    slot: str,
+    value: Any,
+    parse: Callable[[str], Any | None],
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> dict[str, Any]:
+    """`{slot: parse(value)}`. A value that does not parse leaves the slot empty, so the form
+    asks again; when the form was asking for `slot` the customer is first told with
+    `utter_invalid_<slot>` (a value taken in passing is dropped without a word)."""
+    if value is None:
+        return {slot: None}
+    parsed = parse(str(value))
+    if parsed is None and tracker.get_slot(REQUESTED_SLOT) == slot:
+        dispatcher.utter_message(response=f"utter_invalid_{slot}")
+    return {slot: parsed}
+
+
+def end_form() -> Events:
+    """Events that leave the active form, asking nothing more."""
+    return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

@@ -25,12 +25,11 @@ from actions.base import (
     find_caller,
     language_of,
     latest_entity_values,
-    latest_intent,
     latest_metadata,
     latest_text,
 )
 from actions.db import in_transaction
-from actions.forms import NOT_A_VALUE, CallerLookup, DynamicSlotsForm
+from actions.forms import CallerLookup, DynamicSlotsForm, checked, typed_answer
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -57,6 +56,11 @@ def ticket_number_in(text: str, *, bare: bool = False) -> str | None:
     if ticket_id is None or not 0 < ticket_id < ID_LIMIT:
         return None
     return format_ticket_number(ticket_id)
+
+
+def bare_ticket_number(text: str) -> str | None:
+    """`ticket_number_in` for an answer to "which ticket?", where "123" is a number too."""
+    return ticket_number_in(text, bare=True)
 
 
 def own_tickets(session: Session, caller: Caller, *, limit: int) -> list[Ticket]:
@@ -201,19 +205,14 @@ class ValidateTicketStatusForm(DynamicSlotsForm):
         number = ticket_number_in(text, bare=requested)
         if number is not None:
             return {TICKET_NUMBER: number}
-        if requested and text.strip() and latest_intent(tracker) not in NOT_A_VALUE:
-            return {TICKET_NUMBER: text.strip()}  # validation says what a ticket number looks like
-        return {}
+        typed = typed_answer(tracker, TICKET_NUMBER, TICKET_NUMBER)
+        # Validation says what a ticket number looks like.
+        return {TICKET_NUMBER: typed} if typed is not None else {}
 
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {TICKET_NUMBER: None}
-        number = ticket_number_in(str(value), bare=True)
-        if number is None and tracker.get_slot(REQUESTED_SLOT) == TICKET_NUMBER:
-            dispatcher.utter_message(response="utter_invalid_ticket_number")
-        return {TICKET_NUMBER: number}
+        return checked(TICKET_NUMBER, value, bare_ticket_number, dispatcher, tracker)
 
 
 class ActionCheckTicketStatus(KefuAction):
@@ -230,7 +229,7 @@ class ActionCheckTicketStatus(KefuAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> Events:
         raw = tracker.get_slot(TICKET_NUMBER)
-        number = ticket_number_in(str(raw), bare=True) if raw is not None else None
+        number = bare_ticket_number(str(raw)) if raw is not None else None
         language = language_of(tracker)
         metadata = latest_metadata(tracker)
         now = utcnow()

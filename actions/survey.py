@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from actions.base import (
     latest_text,
 )
 from actions.db import in_transaction
-from actions.forms import NOT_A_VALUE, KefuFormValidation
+from actions.forms import KefuFormValidation, end_form, typed_answer
 from actions.language import LANGUAGE_SLOT, is_payload
 from actions.status import ID_LIMIT, ticket_number_in
 from ticketing import followups, services, triage
@@ -156,10 +156,8 @@ class ValidateSurveyForm(KefuFormValidation):
         return "validate_survey_form"
 
     def _typed_score(self, tracker: Tracker, slot: str) -> dict[str, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != slot or latest_entity_values(tracker, SCORE_ENTITY):
-            return {}  # a button's score entity fills the slot through its from_entity mapping
-        text = latest_text(tracker).strip()
-        if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+        text = typed_answer(tracker, slot, SCORE_ENTITY)
+        if text is None:
             return {}
         score = score_in(text)
         return {slot: score if score is not None else text}
@@ -269,11 +267,7 @@ class ActionRecordSurvey(KefuAction):
         return "action_record_survey"
 
     def _done(self) -> Events:
-        return [
-            *(SlotSet(slot, None) for slot in SURVEY_SLOTS),
-            ActiveLoop(None),
-            SlotSet(REQUESTED_SLOT, None),
-        ]
+        return [*(SlotSet(slot, None) for slot in SURVEY_SLOTS), *end_form()]
 
     def events_on_failure(self, tracker: Tracker) -> Events:
         return self._done()

@@ -1,4 +1,5 @@
-"""The form validators' shared base: the error boundary and caller facts read once per run."""
+"""The form validators' shared base: the error boundary, caller facts read once per run, and
+reading and rejecting typed answers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import Caller, Domain
-from actions.forms import CallerLookup, DynamicSlotsForm, KefuFormValidation
+from actions.forms import (
+    CallerLookup,
+    DynamicSlotsForm,
+    KefuFormValidation,
+    checked,
+    typed_answer,
+)
 from tests.actions.helpers import domain, make_tracker, run
 
 PROBE_DOMAIN = domain(forms={"probe_form": {"required_slots": ["probe"]}})
@@ -90,3 +97,41 @@ def test_the_form_base_classes_are_not_registered_as_actions() -> None:
         "validate_ticket_status_form",
         "validate_survey_form",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "typed"),
+    [
+        ("  物流  ", "inform", [], "物流"),
+        ("物流", "inform", [{"entity": "category", "value": "delivery"}], None),
+        ("/inform", "inform", [], None),
+        ("   ", "inform", [], None),
+        ("算了", "cancel", [], None),
+        ("退货要多久？", "faq", [], None),
+    ],
+)
+def test_a_typed_answer_is_what_the_customer_wrote_for_the_slot_asked(
+    text: str, intent: str, entities: list[dict[str, Any]], typed: str | None
+) -> None:
+    tracker = make_tracker(
+        text, intent=intent, entities=entities, slots={"requested_slot": "complaint_category"}
+    )
+
+    assert typed_answer(tracker, "complaint_category", "category") == typed
+    assert typed_answer(tracker, "order_number", "category") is None  # not the slot asked for
+
+
+def test_a_value_that_does_not_parse_is_rejected_aloud_only_when_asked_for() -> None:
+    asked = make_tracker("abc", slots={"requested_slot": "order_number"})
+    in_passing = make_tracker("abc", slots={"requested_slot": "contact_phone"})
+    dispatcher = CollectingDispatcher()
+
+    assert checked("order_number", "abc", lambda text: None, dispatcher, asked) == {
+        "order_number": None
+    }
+    assert checked("order_number", "abc", lambda text: None, dispatcher, in_passing) == {
+        "order_number": None
+    }
+    assert checked("order_number", None, str.upper, dispatcher, asked) == {"order_number": None}
+    assert checked("order_number", "a1", str.upper, dispatcher, asked) == {"order_number": "A1"}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_order_number"]
