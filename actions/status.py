@@ -120,7 +120,7 @@ NO_TEAM: Final = {"zh": "待分配", "en": "not assigned yet"}
 
 def next_step(ticket: Ticket, now: datetime, language: str) -> str:
     """The next promise on the ticket, said in the customer's language."""
-    lang = "en" if humanize.english(language) else "zh"
+    lang = humanize.variant(language)
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
         return NEXT_STEPS["done"][lang]
     if ticket.status is Status.PENDING:
@@ -142,7 +142,7 @@ def next_step(ticket: Ticket, now: datetime, language: str) -> str:
 
 
 def view_of(ticket: Ticket, now: datetime, language: str) -> TicketView:
-    lang = "en" if humanize.english(language) else "zh"
+    lang = humanize.variant(language)
     return TicketView(
         number=ticket.number,
         status=humanize.status_label(ticket.status, language),
