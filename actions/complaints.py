@@ -13,24 +13,23 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
 
 from actions import humanize
 from actions.base import (
+    Caller,
     Domain,
     Events,
     KefuAction,
     find_caller,
-    guarded,
     language_of,
     latest_entity_values,
     latest_intent,
@@ -39,6 +38,15 @@ from actions.base import (
     looks_like_chat_sender,
 )
 from actions.db import in_transaction
+from actions.forms import (
+    NOT_A_VALUE,
+    NOT_AN_ANSWER,
+    CallerLookup,
+    DynamicSlotsForm,
+    checked,
+    end_form,
+    typed_answer,
+)
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -66,15 +74,6 @@ CORRECTABLE: Final = frozenset({DESCRIPTION, ORDER_NUMBER, CONTACT_PHONE, CATEGO
 FIELD_ENTITY: Final = "complaint_field"
 CONFIRMED: Final = "yes"
 NO_ORDER_NUMBER: Final = ""  # the customer has none: a filled slot that is not an order number
-
-# Messages that are not an answer to "what happened?" even when the bot just asked it: the form
-# rejects them and the rules answer (cancel, hand off, small talk).
-NOT_AN_ANSWER: Final = frozenset(
-    {"cancel", "deny", "affirm", "request_human", "greet", "goodbye", "thank", "bot_challenge"}
-)
-# ... nor a try at a number or a category: a question is answered (faq rules) and the form goes
-# on, where anything else typed gets "that does not look like an order number".
-NOT_A_VALUE: Final = NOT_AN_ANSWER | {"faq", "check_ticket_status"}
 # A question about returns or delivery while the bot asks what happened is answered, not filed;
 # "your returns policy is a rip-off" (also faq to the NLU) is a complaint.
 _QUESTION: Final = re.compile(
@@ -146,6 +145,23 @@ def category_from_words(text: str) -> Category | None:
     return None
 
 
+def category_value(text: str) -> str | None:
+    """The slot value of the category a message names."""
+    named = category_from_words(text)
+    return named.value if named is not None else None
+
+
+# A message may name several numbers: the first is the one meant.
+def first_order_number(text: str) -> str | None:
+    numbers = triage.extract_order_numbers(text)
+    return numbers[0] if numbers else None
+
+
+def first_phone_number(text: str) -> str | None:
+    phones = triage.extract_phone_numbers(text)
+    return phones[0] if phones else None
+
+
 def _gives_new_value(field: str, text: str) -> bool:
     """Whether a correction names the new order or phone number itself."""
     if field == ORDER_NUMBER:
@@ -155,59 +171,37 @@ def _gives_new_value(field: str, text: str) -> bool:
     return False
 
 
-# --- facts about the caller, looked up once per validation run ----------------------------------
+# --- the form -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CallerFacts:
+    """Whether the channel identifies the customer, and their tier."""
+
     identified: bool
     tier: Tier | None
 
+    @classmethod
+    def of(cls, session: Session, caller: Caller) -> CallerFacts:
+        return cls(caller.identified, caller.tier)
 
-_caller_facts: ContextVar[CallerFacts | None] = ContextVar("kefu_caller_facts", default=None)
-
-
-async def caller_facts(tracker: Tracker) -> CallerFacts:
-    """Whether the channel identifies the customer, and their tier. With the store down, a chat
-    conversation (web:..., telegram:...) is taken as identified: its customer is in the store."""
-    known = _caller_facts.get()
-    if known is not None:
-        return known
-    metadata = latest_metadata(tracker)
-
-    def lookup(session: Session) -> CallerFacts:
-        caller = find_caller(session, tracker.sender_id, metadata)
-        return CallerFacts(caller.identified, caller.tier)
-
-    try:
-        facts = await in_transaction(lookup)
-    except Exception as exc:  # the store is down: the form goes on without it
-        log.warning("caller lookup failed: %s", type(exc).__name__)
-        facts = CallerFacts(looks_like_chat_sender(tracker.sender_id), None)
-    _caller_facts.set(facts)
-    return facts
+    @classmethod
+    def store_down(cls, tracker: Tracker) -> CallerFacts:
+        """A chat conversation (web:..., telegram:...) is taken as identified: its customer is
+        in the store."""
+        return cls(looks_like_chat_sender(tracker.sender_id), None)
 
 
-# --- the form -----------------------------------------------------------------------------------
+caller_facts: Final = CallerLookup("caller", CallerFacts.of, CallerFacts.store_down)
 
 
-class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
+class ValidateComplaintForm(DynamicSlotsForm):
     """Extracts and checks the complaint form's slots; runs triage on the description."""
+
+    lookups = (caller_facts,)
 
     def name(self) -> str:
         return "validate_complaint_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> Events:
-        token = _caller_facts.set(None)
-        try:
-            events: Events = await guarded(
-                self.name(), dispatcher, super().run(dispatcher, tracker, domain)
-            )
-            return events
-        finally:
-            _caller_facts.reset(token)
 
     async def required_slots(
         self,
@@ -218,15 +212,6 @@ class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
     ) -> list[str]:
         facts = await caller_facts(tracker)
         return [slot for slot in domain_slots if slot != CONTACT_PHONE or not facts.identified]
-
-    async def next_requested_slot(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> dict[str, Any]:
-        """Always says what to ask next (rasa-sdk leaves it to Rasa when nothing is skipped)."""
-        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
-        event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
-        return event
 
     # --- extraction: what the latest message says, whichever slot was asked for
 
@@ -253,9 +238,9 @@ class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
         text = latest_text(tracker)
         if is_payload(text):
             return {}
-        numbers = triage.extract_order_numbers(text)
-        if numbers:
-            return {ORDER_NUMBER: numbers[0]}
+        number = first_order_number(text)
+        if number is not None:
+            return {ORDER_NUMBER: number}
         if tracker.get_slot(REQUESTED_SLOT) != ORDER_NUMBER or latest_entity_values(
             tracker, ORDER_NUMBER
         ):
@@ -273,32 +258,18 @@ class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
         text = latest_text(tracker)
-        if is_payload(text):
-            return {}
-        phones = triage.extract_phone_numbers(text)
-        if phones:
-            return {CONTACT_PHONE: phones[0]}
-        if (
-            tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE
-            and text.strip()
-            and latest_intent(tracker) not in NOT_A_VALUE
-            and not latest_entity_values(tracker, "phone_number")
-        ):
-            return {CONTACT_PHONE: text.strip()}
-        return {}
+        # A phone number anywhere in a message, or what is typed when asked (validation judges).
+        phone = first_phone_number(text) if not is_payload(text) else None
+        answer = phone or typed_answer(tracker, CONTACT_PHONE, "phone_number")
+        return {CONTACT_PHONE: answer} if answer is not None else {}
 
     def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != CATEGORY or latest_entity_values(
-            tracker, "category"
-        ):
-            return {}  # a button's entity fills the slot through its from_entity mapping
-        text = latest_text(tracker).strip()
-        if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+        text = typed_answer(tracker, CATEGORY, "category")
+        if text is None:
             return {}
-        named = category_from_words(text)
-        return {CATEGORY: named.value if named else text}
+        return {CATEGORY: category_value(text) or text}
 
     def extract_complaint_confirmation(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
@@ -348,36 +319,17 @@ class ValidateComplaintForm(FormValidationAction):  # type: ignore[misc]
     ) -> dict[str, Any]:
         if value is None or value == NO_ORDER_NUMBER:
             return {ORDER_NUMBER: value}
-        numbers = triage.extract_order_numbers(str(value))
-        if numbers:
-            return {ORDER_NUMBER: numbers[0]}
-        if tracker.get_slot(REQUESTED_SLOT) == ORDER_NUMBER:
-            dispatcher.utter_message(response="utter_invalid_order_number")
-        return {ORDER_NUMBER: None}
+        return checked(ORDER_NUMBER, value, first_order_number, dispatcher, tracker)
 
     def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {CONTACT_PHONE: None}
-        phones = triage.extract_phone_numbers(str(value))
-        if phones:
-            return {CONTACT_PHONE: phones[0]}
-        if tracker.get_slot(REQUESTED_SLOT) == CONTACT_PHONE:
-            dispatcher.utter_message(response="utter_invalid_contact_phone")
-        return {CONTACT_PHONE: None}
+        return checked(CONTACT_PHONE, value, first_phone_number, dispatcher, tracker)
 
     def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {CATEGORY: None}
-        named = category_from_words(str(value))
-        if named is not None:
-            return {CATEGORY: named.value}
-        if tracker.get_slot(REQUESTED_SLOT) == CATEGORY:
-            dispatcher.utter_message(response="utter_invalid_complaint_category")
-        return {CATEGORY: None}
+        return checked(CATEGORY, value, category_value, dispatcher, tracker)
 
     def validate_complaint_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
@@ -431,12 +383,10 @@ class Complaint:
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> Complaint:
         description = str(tracker.get_slot(DESCRIPTION) or "").strip()[: services.DESCRIPTION_MAX]
-        orders = triage.extract_order_numbers(str(tracker.get_slot(ORDER_NUMBER) or ""))
-        phones = triage.extract_phone_numbers(str(tracker.get_slot(CONTACT_PHONE) or ""))
         return cls(
             description=description,
-            order_number=orders[0] if orders else None,
-            contact_phone=phones[0] if phones else None,
+            order_number=first_order_number(str(tracker.get_slot(ORDER_NUMBER) or "")),
+            contact_phone=first_phone_number(str(tracker.get_slot(CONTACT_PHONE) or "")),
             category=category_from_words(str(tracker.get_slot(CATEGORY) or "")) or Category.OTHER,
             severity=(
                 Severity.MAJOR
@@ -552,10 +502,10 @@ class ActionCancelComplaint(KefuAction):
         return "action_cancel_complaint"
 
     def events_on_failure(self, tracker: Tracker) -> Events:
-        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return [*forget_complaint(), *end_form()]
 
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> Events:
         dispatcher.utter_message(response="utter_complaint_cancelled")
-        return [*forget_complaint(), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return [*forget_complaint(), *end_form()]

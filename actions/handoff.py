@@ -10,9 +10,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
 
 from actions import humanize
@@ -35,6 +34,7 @@ from actions.complaints import (
     snippet,
 )
 from actions.db import in_transaction
+from actions.forms import end_form
 from actions.language import is_payload
 from ticketing import services
 from ticketing.clock import utcnow
@@ -168,7 +168,7 @@ class ActionHandoff(KefuAction):
             dispatcher.utter_message(response="utter_handoff_no_wait", ticket_number=handed.number)
         events: Events = [*forget_complaint()]
         if tracker.active_loop_name:
-            events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+            events += end_form()
         # Rasa answers nothing more until the gateway's hand-back resumes the conversation.
         events.append(ConversationPaused())
         return events

@@ -39,16 +39,22 @@ def english(language: str | None) -> bool:
     return language == "en"
 
 
+def variant(language: str | None) -> str:
+    """Which text of a {"zh": ..., "en": ...} pair the customer reads: English for an English
+    speaker, Chinese for everyone else."""
+    return "en" if english(language) else "zh"
+
+
 def category_label(category: Category | str | None, language: str | None) -> str:
     try:
         known = Category(category) if category is not None else Category.OTHER
     except ValueError:
         known = Category.OTHER
-    return CATEGORY_LABELS[known]["en" if english(language) else "zh"]
+    return CATEGORY_LABELS[known][variant(language)]
 
 
 def status_label(status: Status, language: str | None) -> str:
-    return STATUS_LABELS[status]["en" if english(language) else "zh"]
+    return STATUS_LABELS[status][variant(language)]
 
 
 def desk_timezone() -> ZoneInfo:

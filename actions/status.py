@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -13,7 +12,7 @@ from typing import Any, Final
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,15 +23,13 @@ from actions.base import (
     Events,
     KefuAction,
     find_caller,
-    guarded,
     language_of,
     latest_entity_values,
-    latest_intent,
     latest_metadata,
     latest_text,
 )
-from actions.complaints import NOT_A_VALUE
 from actions.db import in_transaction
+from actions.forms import CallerLookup, DynamicSlotsForm, checked, typed_answer
 from actions.language import is_payload
 from ticketing import services, triage
 from ticketing.clock import utcnow
@@ -65,6 +62,11 @@ def ticket_number_in(text: str, *, bare: bool = False) -> str | None:
     if ticket_id is None or not 0 < ticket_id < ID_LIMIT:
         return None
     return format_ticket_number(ticket_id)
+
+
+def bare_ticket_number(text: str) -> str | None:
+    """`ticket_number_in` for an answer to "which ticket?", where "123" is a number too."""
+    return ticket_number_in(text, bare=True)
 
 
 def own_tickets(session: Session, caller: Caller, *, limit: int) -> list[Ticket]:
@@ -124,7 +126,7 @@ NO_TEAM: Final = {"zh": "待分配", "en": "not assigned yet"}
 
 def next_step(ticket: Ticket, now: datetime, language: str) -> str:
     """The next promise on the ticket, said in the customer's language."""
-    lang = "en" if humanize.english(language) else "zh"
+    lang = humanize.variant(language)
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
         return NEXT_STEPS["done"][lang]
     if ticket.status is Status.PENDING:
@@ -146,7 +148,7 @@ def next_step(ticket: Ticket, now: datetime, language: str) -> str:
 
 
 def view_of(ticket: Ticket, now: datetime, language: str) -> TicketView:
-    lang = "en" if humanize.english(language) else "zh"
+    lang = humanize.variant(language)
     return TicketView(
         number=ticket.number,
         status=humanize.status_label(ticket.status, language),
@@ -170,47 +172,22 @@ def status_views(
     return [view_of(t, now, language) for t in own_tickets(session, caller, limit=LISTED_TICKETS)]
 
 
-_has_open_tickets: ContextVar[bool | None] = ContextVar("kefu_has_open_tickets", default=None)
+def _any_open(session: Session, caller: Caller) -> bool:
+    return bool(own_tickets(session, caller, limit=1))
 
 
-async def has_open_tickets(tracker: Tracker) -> bool:
-    """Whether the caller has an open ticket, looked up once per validation run; with the store
-    down, False (the form asks for a number and the answer apologises)."""
-    known = _has_open_tickets.get()
-    if known is not None:
-        return known
-    metadata = latest_metadata(tracker)
-
-    def lookup(session: Session) -> bool:
-        caller = find_caller(session, tracker.sender_id, metadata)
-        return bool(own_tickets(session, caller, limit=1))
-
-    try:
-        found = await in_transaction(lookup)
-    except Exception as exc:  # the store is down
-        log.warning("open ticket lookup failed: %s", type(exc).__name__)
-        found = False
-    _has_open_tickets.set(found)
-    return found
+# Whether the caller has an open ticket; with the store down, False (the form asks for a number
+# and the answer apologises).
+has_open_tickets: Final = CallerLookup("open ticket", _any_open, lambda tracker: False)
 
 
-class ValidateTicketStatusForm(FormValidationAction):  # type: ignore[misc]
+class ValidateTicketStatusForm(DynamicSlotsForm):
     """Asks for a ticket number only when the customer gave none and has no open ticket."""
+
+    lookups = (has_open_tickets,)
 
     def name(self) -> str:
         return "validate_ticket_status_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> Events:
-        token = _has_open_tickets.set(None)
-        try:
-            events: Events = await guarded(
-                self.name(), dispatcher, super().run(dispatcher, tracker, domain)
-            )
-            return events
-        finally:
-            _has_open_tickets.reset(token)
 
     async def required_slots(
         self,
@@ -224,15 +201,6 @@ class ValidateTicketStatusForm(FormValidationAction):  # type: ignore[misc]
         # Nothing to ask a customer with open tickets: the action lists them.
         return [] if await has_open_tickets(tracker) else domain_slots
 
-    async def next_requested_slot(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> dict[str, Any]:
-        """Always says what to ask next: nothing when the customer has open tickets."""
-        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
-        event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
-        return event
-
     def extract_ticket_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
@@ -243,19 +211,14 @@ class ValidateTicketStatusForm(FormValidationAction):  # type: ignore[misc]
         number = ticket_number_in(text, bare=requested)
         if number is not None:
             return {TICKET_NUMBER: number}
-        if requested and text.strip() and latest_intent(tracker) not in NOT_A_VALUE:
-            return {TICKET_NUMBER: text.strip()}  # validation says what a ticket number looks like
-        return {}
+        typed = typed_answer(tracker, TICKET_NUMBER, TICKET_NUMBER)
+        # Validation says what a ticket number looks like.
+        return {TICKET_NUMBER: typed} if typed is not None else {}
 
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
-        if value is None:
-            return {TICKET_NUMBER: None}
-        number = ticket_number_in(str(value), bare=True)
-        if number is None and tracker.get_slot(REQUESTED_SLOT) == TICKET_NUMBER:
-            dispatcher.utter_message(response="utter_invalid_ticket_number")
-        return {TICKET_NUMBER: number}
+        return checked(TICKET_NUMBER, value, bare_ticket_number, dispatcher, tracker)
 
 
 class ActionCheckTicketStatus(KefuAction):
@@ -272,7 +235,7 @@ class ActionCheckTicketStatus(KefuAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> Events:
         raw = tracker.get_slot(TICKET_NUMBER)
-        number = ticket_number_in(str(raw), bare=True) if raw is not None else None
+        number = bare_ticket_number(str(raw)) if raw is not None else None
         language = language_of(tracker)
         metadata = latest_metadata(tracker)
         now = utcnow()

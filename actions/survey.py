@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
 
 from actions.base import (
@@ -23,14 +23,13 @@ from actions.base import (
     Events,
     KefuAction,
     find_caller,
-    guarded,
     latest_entity_values,
     latest_intent,
     latest_metadata,
     latest_text,
 )
-from actions.complaints import NOT_A_VALUE
 from actions.db import in_transaction
+from actions.forms import KefuFormValidation, end_form, typed_answer
 from actions.language import LANGUAGE_SLOT, is_payload
 from actions.status import ID_LIMIT, ticket_number_in
 from ticketing import scores, services, triage
@@ -150,25 +149,15 @@ class ActionStartSurvey(KefuAction):
         return events
 
 
-class ValidateSurveyForm(FormValidationAction):  # type: ignore[misc]
+class ValidateSurveyForm(KefuFormValidation):
     """Reads scores from buttons or typed answers ("5分", "ten") and checks their range."""
 
     def name(self) -> str:
         return "validate_survey_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> Events:
-        events: Events = await guarded(
-            self.name(), dispatcher, super().run(dispatcher, tracker, domain)
-        )
-        return events
-
     def _typed_score(self, tracker: Tracker, slot: str) -> dict[str, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != slot or latest_entity_values(tracker, SCORE_ENTITY):
-            return {}  # a button's score entity fills the slot through its from_entity mapping
-        text = latest_text(tracker).strip()
-        if not text or is_payload(text) or latest_intent(tracker) in NOT_A_VALUE:
+        text = typed_answer(tracker, slot, SCORE_ENTITY)
+        if text is None:
             return {}
         score = score_in(text)
         return {slot: score if score is not None else text}
@@ -278,11 +267,7 @@ class ActionRecordSurvey(KefuAction):
         return "action_record_survey"
 
     def _done(self) -> Events:
-        return [
-            *(SlotSet(slot, None) for slot in SURVEY_SLOTS),
-            ActiveLoop(None),
-            SlotSet(REQUESTED_SLOT, None),
-        ]
+        return [*(SlotSet(slot, None) for slot in SURVEY_SLOTS), *end_form()]
 
     def events_on_failure(self, tracker: Tracker) -> Events:
         return self._done()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from actions import humanize
-from ticketing.models import Category
+from ticketing.models import Category, Status
 
 # Monday 2026-11-23 10:00 in Shanghai (02:00 UTC)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -52,3 +52,11 @@ def test_category_labels_fall_back_to_other() -> None:
     assert humanize.category_label(Category.DELIVERY, "en") == "delivery"
     assert humanize.category_label("no such thing", "zh") == "其他"
     assert humanize.category_label(None, "en") == "other"
+
+
+@pytest.mark.parametrize(("language", "variant"), [("en", "en"), ("zh", "zh"), (None, "zh")])
+def test_only_an_english_speaker_reads_the_english_text(language: str | None, variant: str) -> None:
+    assert humanize.variant(language) == variant
+    assert (
+        humanize.status_label(Status.OPEN, language) == humanize.STATUS_LABELS[Status.OPEN][variant]
+    )
