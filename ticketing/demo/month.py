@@ -51,38 +51,10 @@ def deal(rng: random.Random, people: list[Person], now: datetime, office: sla.Ca
         channel = rng.choices(mix[0], mix[1])[0]
         if channel is Channel.PHONE and not scenario.key_account and not office.is_open(created):
             channel = Channel.EMAIL  # the hotline keeps office hours
-        person = None
-        for language_tried in (language, "en" if language == "zh" else "zh"):
-            for channel_tried in (channel, Channel.EMAIL, Channel.PHONE, Channel.API):
-                fits = [
-                    p
-                    for p in people
-                    if p.language == language_tried
-                    and (p.account is not None) == scenario.key_account
-                    and (not scenario.kitchens_only or (p.account and p.account.kitchens))
-                    and (not scenario.regular_only or p.tier is Tier.REGULAR)
-                    and p.since < created
-                    and reaches(p, channel_tried, created)
-                ]
-                if fits:
-                    fresh = [p for p in fits if not p.tickets]
-                    # Most complaints come from someone new to the desk; some come back.
-                    pool = fresh if fresh and rng.random() < 0.8 else fits
-                    person = rng.choice(pool)
-                    language, channel = language_tried, channel_tried
-                    break
-            if person is not None:
-                break
-        if person is None:
-            raise AssertionError(f"no demo customer fits {scenario.key}")  # a data bug
+        person, language, channel = _customer(rng, people, scenario, created, language, channel)
         person.tickets += 1
         team = KEY_ACCOUNTS if person.account is not None else scenario.team
-        if person.account is not None:
-            owner = person.account.manager
-        elif scenario.supervisor_owns:
-            owner = supervisor(team)
-        else:
-            owner = rng.choice(agents(team))
+        owner = _owner(rng, person, scenario, team)
         words = make_words(rng, scenario, person, language, owner, team, created)
         lines = scenario.zh if language == "zh" else scenario.en
         if person.account is None:
@@ -118,3 +90,37 @@ def _created_times(rng: random.Random, now: datetime) -> list[datetime]:
         times.append(at)
     times += [now - timedelta(minutes=rng.uniform(4, 40)) for _ in range(NEWEST_UNTOUCHED)]
     return sorted(times)
+
+
+def _customer(rng: random.Random, people: list[Person], scenario: Scenario, created: datetime,
+              language: str, channel: Channel) -> tuple[Person, str, Channel]:  # fmt: skip
+    """Who files the case, and in which language and through which channel they can: the
+    ones asked for first, then the other language and the channels anyone has."""
+    for language_tried in (language, "en" if language == "zh" else "zh"):
+        for channel_tried in (channel, Channel.EMAIL, Channel.PHONE, Channel.API):
+            fits = [
+                p
+                for p in people
+                if p.language == language_tried
+                and (p.account is not None) == scenario.key_account
+                and (not scenario.kitchens_only or (p.account and p.account.kitchens))
+                and (not scenario.regular_only or p.tier is Tier.REGULAR)
+                and p.since < created
+                and reaches(p, channel_tried, created)
+            ]
+            if fits:
+                fresh = [p for p in fits if not p.tickets]
+                # Most complaints come from someone new to the desk; some come back.
+                pool = fresh if fresh and rng.random() < 0.8 else fits
+                return rng.choice(pool), language_tried, channel_tried
+    raise AssertionError(f"no demo customer fits {scenario.key}")  # a data bug
+
+
+def _owner(rng: random.Random, person: Person, scenario: Scenario, team: str) -> str:
+    """Who in the team handles it: a key account's manager, else the story's supervisor or an
+    agent."""
+    if person.account is not None:
+        return person.account.manager
+    if scenario.supervisor_owns:
+        return supervisor(team)
+    return rng.choice(agents(team))
