@@ -88,16 +88,16 @@ from ticketing.services.validation import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
-    "Actor",
     "BODY_MAX",
     "CHAT_IDENTITIES",
     "CUSTOMER_VISIBLE",
     "DESCRIPTION_MAX",
     "EXTERNAL_ID_MAX",
     "HISTORY_MAX",
-    "InboundRecord",
     "SORTS",
     "SUBJECT_MAX",
+    "Actor",
+    "InboundRecord",
     "TicketFilters",
     "TicketPage",
     "access_chat",
