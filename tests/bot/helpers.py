@@ -15,8 +15,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
     from starlette.testclient import WebSocketTestSession
 
-from bot.app import create_app
-from bot.rasa_client import RasaClient
+from bot.gateway.app import create_app
+from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
 
 __all__ = ["TestClient", "WebSocketTestSession"]

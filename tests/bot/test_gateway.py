@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import Inbound
-from bot.gateway import APOLOGY, Gateway, detect_language
-from bot.rasa_client import RESUME_EVENTS
+from bot.gateway.channels.base import Inbound
+from bot.gateway.conversation import APOLOGY, Gateway, detect_language
+from bot.gateway.rasa_client import RESUME_EVENTS
 from tests.bot.conftest import RASA_TOKEN, FakeRasa, RecordingChannel, make_gateway
 from tests.factories import make_policy, make_user
 from ticketing import services

@@ -22,10 +22,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from bot.app import create_app
-from bot.channels import telegram
-from bot.channels.base import Outbound
-from bot.channels.telegram import (
+from bot.gateway.app import create_app
+from bot.gateway.channels import telegram
+from bot.gateway.channels.base import Outbound
+from bot.gateway.channels.telegram import (
     EVENTS,
     GREETING,
     HUMAN_PAYLOAD,
@@ -41,9 +41,9 @@ from bot.channels.telegram import (
     telegram_status,
     utf16_len,
 )
-from bot.gateway import Gateway
-from bot.outbox import OutboxDeliverer
-from bot.rasa_client import RasaClient
+from bot.gateway.conversation import Gateway
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
 from tests.bot.conftest import RASA_TOKEN, FakeRasa
 from tests.bot.fake_telegram import TOKEN, FakeTelegram

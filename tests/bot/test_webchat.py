@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import action_health_url
-from bot.channels.webchat import WEB_DIR, WebChat
-from bot.gateway import APOLOGY
-from bot.outbox import OutboxDeliverer
-from bot.rasa_client import RasaClient
+from bot.gateway.app import action_health_url
+from bot.gateway.channels.webchat import WEB_DIR, WebChat
+from bot.gateway.conversation import APOLOGY
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
 from tests.bot.conftest import FakeRasa
 from tests.bot.helpers import (
     CONVERSATION,

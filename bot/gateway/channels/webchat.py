@@ -43,14 +43,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from bot.channels.base import Inbound, Outbound
+from bot.gateway.channels.base import Inbound, Outbound
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Channel, Conversation, ConversationState, Message, OutboxKind
 
 if TYPE_CHECKING:
-    from bot.gateway import Gateway
+    from bot.gateway.conversation import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The web application: the desk API plus the gateway's web chat, with the outbox deliverer.
 
-`uvicorn bot.app:create_app --factory`. On start-up the outbox deliverer and the web chat's
+`uvicorn bot.gateway.app:create_app --factory`. On start-up the outbox deliverer and the web chat's
 catch-up loop start; on shutdown they stop (whatever they had claimed is retried by the next
 process once its lease runs out).
 """
@@ -19,12 +19,12 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import telegram
-from bot.channels.base import ChannelAdapter
-from bot.channels.webchat import WebChat
-from bot.gateway import Gateway
-from bot.outbox import OutboxDeliverer, StoreRunner
-from bot.rasa_client import RasaClient
+from bot.gateway.channels import telegram
+from bot.gateway.channels.base import ChannelAdapter
+from bot.gateway.channels.webchat import WebChat
+from bot.gateway.conversation import Gateway
+from bot.gateway.outbox import OutboxDeliverer, StoreRunner
+from bot.gateway.rasa_client import RasaClient
 from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, Settings

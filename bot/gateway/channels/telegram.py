@@ -71,7 +71,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import (
+from bot.gateway.channels.base import (
     Button,
     ChannelAdapter,
     DeliveryFailed,
@@ -84,7 +84,7 @@ from ticketing.errors import InvalidInput
 from ticketing.models import Channel, Conversation, Message, MessageKind, OutboxKind
 
 if TYPE_CHECKING:
-    from bot.gateway import Gateway
+    from bot.gateway.conversation import Gateway
 
 log = logging.getLogger(__name__)
 

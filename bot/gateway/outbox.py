@@ -28,8 +28,8 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.channels.base import ChannelAdapter, DeliveryRefused, Outbound
-from bot.rasa_client import BotReply, RasaClient
+from bot.gateway.channels.base import ChannelAdapter, DeliveryRefused, Outbound
+from bot.gateway.rasa_client import BotReply, RasaClient
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.models import (

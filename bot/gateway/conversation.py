@@ -25,9 +25,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import ChannelAdapter, Inbound
-from bot.outbox import Claimed, OutboxDeliverer, store_bot_replies
-from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bot.gateway.channels.base import ChannelAdapter, Inbound
+from bot.gateway.outbox import Claimed, OutboxDeliverer, store_bot_replies
+from bot.gateway.rasa_client import BotReply, RasaClient, RasaUnavailable
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput

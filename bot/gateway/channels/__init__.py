@@ -1,6 +1,6 @@
 """Customer channels: each turns its updates into `Inbound` and delivers `Outbound` items."""
 
-from bot.channels.base import (
+from bot.gateway.channels.base import (
     Button,
     ChannelAdapter,
     DeliveryFailed,
