@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from ticketing import followups, notifications, sla, sla_checks
+from ticketing import channels, followups, notifications, sla, sla_checks
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ticketing.models import (
@@ -1025,7 +1025,7 @@ HISTORY_MAX = 200
 
 def conversation_id_for(channel: Channel, external_id: str) -> str:
     """The channel-qualified conversation id, e.g. `web:3f2a...` or `telegram:123456789`."""
-    if channel not in CHAT_IDENTITIES:
+    if channels.lookup(channel) is None:
         raise InvalidInput(f"{channel.value} is not a chat channel", field="channel")
     value = external_id.strip()
     if not value or len(value) > EXTERNAL_ID_MAX or not value.isprintable() or " " in value:
@@ -1050,7 +1050,7 @@ def get_or_create_conversation(
     at = _now(at)
     customer = get_or_create_customer(
         session,
-        CHAT_IDENTITIES[channel],
+        channels.identity_of(channel),
         external_id.strip(),
         name=(display_name or "").strip()[:120],
         language=language or "zh",
@@ -1284,7 +1284,7 @@ def _send_to_conversation(
     if ticket.conversation_id is None:
         return
     conversation = session.get(Conversation, ticket.conversation_id)
-    if conversation is None or conversation.channel not in CHAT_IDENTITIES:
+    if conversation is None or channels.lookup(conversation.channel) is None:
         return
     if actor.user is not None:
         join_conversation(session, conversation, actor.user, at=at)

@@ -1,8 +1,10 @@
-"""The web application: the desk API plus the gateway's web chat, with the outbox deliverer.
+"""The web application: the desk API plus the gateway and its chat channels, with the outbox
+deliverer.
 
-`uvicorn bot.gateway.app:create_app --factory`. On start-up the outbox deliverer and the web chat's
-catch-up loop start; on shutdown they stop (whatever they had claimed is retried by the next
-process once its lease runs out).
+`uvicorn bot.gateway.app:create_app --factory`. Every chat channel registered in
+ticketing/channels.py is loaded by its plug-in path. On start-up the outbox deliverer and the
+channels' background work (the web chat's catch-up loop, Telegram) start; on shutdown they stop
+(whatever they had claimed is retried by the next process once its lease runs out).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -19,12 +21,11 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway.channels import telegram
-from bot.gateway.channels.base import ChannelAdapter
-from bot.gateway.channels.webchat import WebChat
+from bot.gateway.channels.base import ChannelAdapter, ChannelContext, load_plugin
 from bot.gateway.conversation import Gateway
 from bot.gateway.outbox import OutboxDeliverer, StoreRunner
 from bot.gateway.rasa_client import RasaClient
+from ticketing import channels
 from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, Settings
@@ -44,10 +45,11 @@ def create_app(
     background: bool = True,
     clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
-    """The desk API with the gateway mounted: `/ws/chat`, `/widget.js`, `/widget.css`, `/shop`.
+    """The desk API with the gateway and every registered chat channel mounted (the web chat:
+    `/ws/chat`, `/widget.js`, `/widget.css`, `/shop`).
 
-    `adapters` adds channels beside the web chat (Telegram); `background=False` leaves the
-    deliverer loops off (tests drive them by hand).
+    `adapters` replaces channels' adapters (tests); `background=False` leaves the deliverer
+    loops off (tests drive them by hand).
     """
     app = create_desk_app(settings, session_factory)
     settings = app.state.settings
@@ -58,42 +60,40 @@ def create_app(
         timeout=RASA_TIMEOUT,
         action_health_url=action_health_url(),
     )
-    webchat = WebChat(factory, clock=clock)
-    channels: dict[Channel, ChannelAdapter] = {Channel.WEB: webchat, **(adapters or {})}
-    channels = {**telegram.adapters(settings, factory), **channels}  # none without a token
+    context = ChannelContext(settings, factory, clock, background)
+    plugins = [load_plugin(spec.plugin)(context) for spec in channels.chat_channels()]
+    found = {p.adapter.channel: p.adapter for p in plugins if p.adapter is not None}
+    live: dict[Channel, ChannelAdapter] = {**found, **(adapters or {})}
     store = StoreRunner.for_store(factory)
-    outbox = OutboxDeliverer(factory, channels, rasa, clock=clock, store=store)
-    gateway = Gateway(factory, rasa, channels, outbox=outbox, clock=clock)
+    outbox = OutboxDeliverer(factory, live, rasa, clock=clock, store=store)
+    gateway = Gateway(factory, rasa, live, outbox=outbox, clock=clock)
     app.state.gateway = gateway
-    app.state.webchat = webchat
     app.state.outbox = outbox
-    app.include_router(webchat.router())
+    for plugin in plugins:
+        plugin.install(app, gateway)
 
     desk_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         async with desk_lifespan(application):
-            tasks = []
-            if background:
-                tasks = [
-                    asyncio.create_task(outbox.run(), name="outbox"),
-                    asyncio.create_task(webchat.run_sync(), name="webchat-sync"),
-                ]
+            deliverer = asyncio.create_task(outbox.run(), name="outbox") if background else None
             try:
-                yield
+                # The channels stop first, in reverse order: the turns they took are finished
+                # before the deliverer and the Rasa client go.
+                async with AsyncExitStack() as running:
+                    for plugin in plugins:
+                        await running.enter_async_context(plugin.running())
+                    yield
             finally:
-                await webchat.finish_turns()
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
+                if deliverer is not None:
+                    deliverer.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                        await deliverer
                 await rasa.aclose()
                 store.shutdown()
 
     app.router.lifespan_context = lifespan
-    telegram.install(app)  # its route and its start and stop in the lifespan, with a token
     return app
 
 

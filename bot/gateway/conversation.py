@@ -1,15 +1,15 @@
 """The conversation gateway: every customer message is stored first, then routed to the bot or
 left for the agents; every answer goes out through the outbox.
 
-`Gateway.receive(inbound)` is the whole contract for a channel. In one transaction it finds or
-creates the customer and the conversation and keeps the message (on the conversation's open
-ticket too, so its SLA clocks run). While the conversation is the bot's, the message goes to
-Rasa's REST channel (sender = the conversation id) and each reply is kept and put on the outbox;
-the conversation is read again afterwards, because a Rasa action may have handed it off in the
-store meanwhile. While it is handed off (`queued` or `agent`) the bot is never asked: the
-stored message is what the agent console reads. When Rasa or its action server is down, slow
-or silent, the customer gets a short apology in their language and the conversation is queued
-for an agent.
+`Gateway.receive(inbound)` is the whole contract for a channel, and its only way in. In one
+transaction it finds or creates the customer and the conversation and keeps the message (on the
+conversation's open ticket too, so its SLA clocks run). While the conversation is the bot's, the
+message goes to Rasa's REST channel (sender = the conversation id) and each reply is kept and
+put on the outbox; the conversation is read again afterwards, because a Rasa action may have
+handed it off in the store meanwhile. While it is handed off (`queued` or `agent`) the bot is
+never asked: the stored message is what the agent console reads. When Rasa or its action server
+is down, slow or silent, the customer gets a short apology in their language and the
+conversation is queued for an agent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import asyncio
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,23 +99,39 @@ class Gateway:
         self.clock = clock
         self.outbox = outbox or OutboxDeliverer(session_factory, self.adapters, rasa, clock=clock)
 
-    async def receive(self, inbound: Inbound) -> StoredInbound:
-        """Store one customer message, then route it. Raises `InvalidInput` for a message the
-        store refuses (empty, too long, a bad external id)."""
-        stored = await self.store(inbound)
-        await self.route(stored)
+    async def receive(
+        self,
+        inbound: Inbound,
+        *,
+        on_stored: Callable[[StoredInbound], Awaitable[None]] | None = None,
+    ) -> StoredInbound:
+        """Store one customer message, then route it: the one way in for a channel.
+
+        Raises `InvalidInput` for a message the store refuses (empty, too long, a bad external
+        id), and whatever stopped it being stored; either way nothing is kept. `on_stored` runs
+        once it is kept, before routing (the web chat shows the customer their own message).
+        A routing failure is logged, not raised: the message is kept, and the outbox loop or an
+        agent picks it up from there.
+        """
+        stored = await self._store(inbound)
+        if on_stored is not None:
+            await on_stored(stored)
+        try:
+            await self._route(stored)
+        except Exception:
+            log.exception("%s: routing %s failed", stored.channel.value, stored.conversation_id)
         return stored
 
-    async def store(self, inbound: Inbound) -> StoredInbound:
+    async def _store(self, inbound: Inbound) -> StoredInbound:
         """The storing half of `receive`: one transaction, committed when this returns."""
         try:
-            return await self.outbox.store(self._store, inbound)
+            return await self.outbox.store(self._write, inbound)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
             # customer and the conversation, the other now finds them.
-            return await self.outbox.store(self._store, inbound)
+            return await self.outbox.store(self._write, inbound)
 
-    def _store(self, inbound: Inbound) -> StoredInbound:
+    def _write(self, inbound: Inbound) -> StoredInbound:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
         if not text:
             raise InvalidInput("the message is empty", field="text")
@@ -145,7 +161,7 @@ class Gateway:
                 to_bot=(inbound.payload or "").strip() or text,
             )
 
-    async def route(self, stored: StoredInbound) -> None:
+    async def _route(self, stored: StoredInbound) -> None:
         """The routing half of `receive`: to the bot while it has the conversation."""
         if stored.state is not ConversationState.BOT:
             # The agent console reads the stored message; the bot must not answer it.

@@ -1,12 +1,4 @@
-"""Customer channels: each turns its updates into `Inbound` and delivers `Outbound` items."""
+"""Customer channels: each turns its updates into `Inbound` and delivers `Outbound` items.
 
-from bot.gateway.channels.base import (
-    Button,
-    ChannelAdapter,
-    DeliveryFailed,
-    DeliveryRefused,
-    Inbound,
-    Outbound,
-)
-
-__all__ = ["Button", "ChannelAdapter", "DeliveryFailed", "DeliveryRefused", "Inbound", "Outbound"]
+The shared contract is in `base`; a channel is registered in ticketing/channels.py.
+"""

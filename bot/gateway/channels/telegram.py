@@ -73,7 +73,7 @@ from telegram.request import HTTPXRequest
 
 from bot.gateway.channels.base import (
     Button,
-    ChannelAdapter,
+    ChannelContext,
     DeliveryFailed,
     DeliveryRefused,
     Inbound,
@@ -413,13 +413,6 @@ def _describe(exc: TelegramError) -> str:
     return f"{type(exc).__name__}: {exc.message}"
 
 
-def adapters(settings: Settings, factory: sessionmaker[Session]) -> dict[Channel, ChannelAdapter]:
-    """The Telegram adapter for the gateway's channels; none when Telegram is off."""
-    if not settings.telegram_token or _misconfiguration(settings):
-        return {}
-    return {Channel.TELEGRAM: TelegramAdapter(make_bot(settings), factory)}
-
-
 # --- updates -------------------------------------------------------------------------------------
 
 
@@ -472,10 +465,9 @@ def _customer(update: Update) -> tuple[str, str | None, str | None] | None:
 
 
 async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
-    """Store the message, then route it; when it could not even be stored, say so."""
-    gateway = _gateway(context)
+    """Hand the message to the gateway; when it could not even be stored, say so."""
     try:
-        stored = await gateway.store(inbound)
+        await _gateway(context).receive(inbound)
     except Exception as exc:
         if not isinstance(exc, InvalidInput):
             log.exception("telegram: a message of chat %s could not be stored", inbound.external_id)
@@ -484,12 +476,6 @@ async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
             language = inbound.language_hint or "zh"
             with contextlib.suppress(TelegramError):
                 await message.reply_text(NOT_RECEIVED[language])
-        return
-    try:
-        await gateway.route(stored)
-    except Exception:
-        # The message is kept: the outbox loop or an agent picks it up from there.
-        log.exception("telegram: routing %s failed", stored.conversation_id)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -721,34 +707,45 @@ def webhook_router(application: TelegramApplication, secret: str) -> APIRouter:
     return router
 
 
-def install(app: FastAPI) -> None:
-    """Run Telegram inside the web app when a token is configured: the webhook route in webhook
-    mode, and the application started and stopped with the app's lifespan."""
-    settings: Settings = app.state.settings
-    gateway: Gateway = app.state.gateway
-    if not settings.telegram_token:
-        log.info("%s", telegram_status(settings))
-        return
-    if problem := _misconfiguration(settings):
-        raise RuntimeError(f"Telegram: {problem}")
-    application = build_application(settings, gateway)
-    app.state.telegram = application
-    if settings.telegram_mode == "webhook":
-        assert settings.telegram_webhook_secret is not None  # checked above
-        app.include_router(webhook_router(application, settings.telegram_webhook_secret))
-    inner = app.router.lifespan_context
+class TelegramPlugin:
+    """Telegram inside the web app when a token is configured: the adapter, the webhook route in
+    webhook mode, and the application started and stopped with the app's lifespan."""
+
+    def __init__(self, context: ChannelContext) -> None:
+        self.settings = context.settings
+        self.application: TelegramApplication | None = None
+        self._adapter: TelegramAdapter | None = None
+        if not self.settings.telegram_token:
+            return
+        if problem := _misconfiguration(self.settings):
+            raise RuntimeError(f"Telegram: {problem}")
+        self._adapter = TelegramAdapter(make_bot(self.settings), context.session_factory)
+
+    @property
+    def adapter(self) -> TelegramAdapter | None:
+        return self._adapter
+
+    def install(self, app: FastAPI, gateway: Gateway) -> None:
+        """`app.state.telegram` and, in webhook mode, `POST /telegram/webhook`."""
+        settings = self.settings
+        if not settings.telegram_token:
+            log.info("%s", telegram_status(settings))
+            return
+        self.application = app.state.telegram = build_application(settings, gateway)
+        if settings.telegram_mode == "webhook":
+            assert settings.telegram_webhook_secret is not None  # checked at start
+            app.include_router(webhook_router(self.application, settings.telegram_webhook_secret))
 
     @asynccontextmanager
-    async def lifespan(application_: FastAPI) -> AsyncIterator[None]:
-        async with inner(application_):
-            task = asyncio.create_task(serve(application, settings), name="telegram")
-            try:
-                yield
-            finally:
-                # Stops before the gateway's own loops and its Rasa client: the turns Telegram
-                # has taken are finished first.
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+    async def running(self) -> AsyncIterator[None]:
+        """Serve Telegram while the app runs (see `serve`)."""
+        if self.application is None:
+            yield
+            return
+        task = asyncio.create_task(serve(self.application, self.settings), name="telegram")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

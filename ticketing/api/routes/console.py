@@ -25,7 +25,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ticketing import churn, services, sla, sla_checks
+from ticketing import channels, churn, services, sla, sla_checks
 from ticketing.api import security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.routes.reports import CSP
@@ -519,7 +519,7 @@ def read_customer_panel(
 
 def _chat_of(session: Session, user: User, ticket: Ticket) -> Conversation:
     conversation = _conversation(session, ticket)
-    if conversation is None or conversation.channel not in services.CHAT_IDENTITIES:
+    if conversation is None or channels.lookup(conversation.channel) is None:
         raise Conflict(f"{ticket.number} has no chat conversation")
     if not _may_take_over(user, ticket):
         if ticket.assignee_id is None:
