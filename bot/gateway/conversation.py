@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,11 +29,11 @@ from bot.gateway.rasa_client import BotReply, RasaClient, RasaUnavailable
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
+from ticketing.language import detect_language, known_language
 from ticketing.models import Channel, Conversation, ConversationState
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
 APOLOGY = {
     "zh": "抱歉，智能助手暂时无法回复。您的消息已保存，我们正在为您转接人工客服，请稍候。",
     "en": (
@@ -43,26 +41,6 @@ APOLOGY = {
         "passing you to a member of our team, who will reply here shortly."
     ),
 }
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
-# Letters in a token with digits ("A2024-1181", an order number) say nothing of the language.
-_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
-# As the bot's own rule (actions/language.py): a Chinese character carries about as much as four
-# Latin letters, and a tie is Chinese.
-LATIN_LETTERS_PER_CJK_CHAR = 4
-
-
-def detect_language(text: str | None) -> str | None:
-    """ "zh" or "en" for what the customer wrote ("我的order 还没到" is Chinese); None when it
-    has neither Chinese characters nor Latin words (digits, emoji, an order number)."""
-    if not text:
-        return None
-    normalized = unicodedata.normalize("NFKC", text)  # full-width Ｏｒｄｅｒ is Latin
-    cjk = len(_CJK.findall(normalized))
-    latin = sum(len(word) for word in _LATIN_WORD.findall(normalized))
-    if not cjk and not latin:
-        return None
-    return "zh" if cjk * LATIN_LETTERS_PER_CJK_CHAR >= latin else "en"
 
 
 @dataclass(frozen=True)
@@ -135,7 +113,7 @@ class Gateway:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
         if not text:
             raise InvalidInput("the message is empty", field="text")
-        language = detect_language(inbound.text) or _known(inbound.language_hint)
+        language = detect_language(inbound.text) or known_language(inbound.language_hint)
         with self.factory.begin() as session:
             record = services.record_inbound_message(
                 session,
@@ -234,10 +212,3 @@ class Gateway:
             await adapter.typing(stored.external_id)
         except Exception:  # best effort: a typing indicator is not worth failing a turn
             log.debug("typing indicator failed on %s", stored.channel.value, exc_info=True)
-
-
-def _known(language: str | None) -> str | None:
-    if not language:
-        return None
-    short = language.strip().lower()[:2]
-    return short if short in LANGUAGES else None
