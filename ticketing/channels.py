@@ -89,6 +89,6 @@ register(
         Channel.TELEGRAM,
         IdentityKind.TELEGRAM,
         follow_ups=True,
-        plugin="bot.gateway.channels.telegram:TelegramPlugin",
+        plugin="bot.gateway.channels.telegram.lifecycle:TelegramPlugin",
     )
 )
