@@ -31,7 +31,7 @@ import json
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from bot.gateway.channels.base import ChannelContext, Inbound, Outbound
+from bot.gateway.channels.base import Button, ChannelContext, Inbound, Outbound
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
@@ -70,17 +70,39 @@ EVENT_STATES = {
 Frame = dict[str, Any]
 
 
+def chat_message(
+    *,
+    message_id: int | None,
+    sender: str,
+    text: str,
+    buttons: Sequence[Button] = (),
+    image: str | None = None,
+    author_name: str | None = None,
+    created_at: datetime | None = None,
+) -> Frame:
+    """A `<message>` of the protocol: how every message, stored or just sent, reaches the widget."""
+    return {
+        "id": message_id,
+        "sender": sender,
+        "text": text,
+        "buttons": list(buttons),
+        "image": image,
+        "author_name": author_name,
+        "created_at": created_at.isoformat() if created_at else None,
+    }
+
+
 def message_frame(message: Message) -> Frame:
     data = message.data or {}
-    return {
-        "id": message.id,
-        "sender": message.kind.value,
-        "text": message.body,
-        "buttons": data.get("buttons", []),
-        "image": data.get("image"),
-        "author_name": message.author.display_name if message.author else None,
-        "created_at": message.created_at.isoformat(),
-    }
+    return chat_message(
+        message_id=message.id,
+        sender=message.kind.value,
+        text=message.body,
+        buttons=data.get("buttons", []),
+        image=data.get("image"),
+        author_name=message.author.display_name if message.author else None,
+        created_at=message.created_at,
+    )
 
 
 def state_frame(state: ConversationState, agent_name: str | None, notice: str | None) -> Frame:
@@ -151,15 +173,14 @@ class WebChat:
             for connection in connections:
                 await _quietly(connection.send_state(state.value, _agent(item), item.event))
             return
-        frame = {
-            "id": item.payload.get("message_id"),
-            "sender": item.sender,
-            "text": item.text,
-            "buttons": list(item.buttons),
-            "image": item.image,
-            "author_name": item.author_name,
-            "created_at": None,
-        }
+        frame = chat_message(
+            message_id=item.payload.get("message_id"),
+            sender=item.sender,
+            text=item.text,
+            buttons=item.buttons,
+            image=item.image,
+            author_name=item.author_name,
+        )
         for connection in connections:
             await _quietly(connection.send_message(frame))
 
@@ -247,15 +268,12 @@ class WebChat:
         async def echo(stored: StoredInbound) -> None:
             nonlocal echoed
             echoed = True
-            frame = {
-                "id": stored.message_id,
-                "sender": "customer",
-                "text": stored.body,
-                "buttons": [],
-                "image": None,
-                "author_name": None,
-                "created_at": stored.created_at.isoformat(),
-            }
+            frame = chat_message(
+                message_id=stored.message_id,
+                sender="customer",
+                text=stored.body,
+                created_at=stored.created_at,
+            )
             for peer in self.connections(connection.session_id):
                 await _quietly(peer.send_message(frame))
 
