@@ -21,9 +21,10 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.gateway.blocking import BlockingRunner
 from bot.gateway.channels.base import ChannelAdapter, ChannelContext, load_plugin
 from bot.gateway.conversation import Gateway
-from bot.gateway.outbox import OutboxDeliverer, StoreRunner
+from bot.gateway.outbox import OutboxDeliverer
 from bot.gateway.rasa_client import RasaClient
 from ticketing import channels
 from ticketing.api.app import create_app as create_desk_app
@@ -64,8 +65,8 @@ def create_app(
     plugins = [load_plugin(spec.plugin)(context) for spec in channels.chat_channels()]
     found = {p.adapter.channel: p.adapter for p in plugins if p.adapter is not None}
     live: dict[Channel, ChannelAdapter] = {**found, **(adapters or {})}
-    store = StoreRunner.for_store(factory)
-    outbox = OutboxDeliverer(factory, live, rasa, clock=clock, store=store)
+    run_blocking = BlockingRunner.for_database(factory)
+    outbox = OutboxDeliverer(factory, live, rasa, clock=clock, run_blocking=run_blocking)
     gateway = Gateway(factory, rasa, live, outbox=outbox, clock=clock)
     app.state.gateway = gateway
     app.state.outbox = outbox
@@ -91,7 +92,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await deliverer
                 await rasa.aclose()
-                store.shutdown()
+                run_blocking.shutdown()
 
     app.router.lifespan_context = lifespan
     return app

@@ -76,6 +76,8 @@ class Gateway:
         self.adapters = dict(adapters)
         self.clock = clock
         self.outbox = outbox or OutboxDeliverer(session_factory, self.adapters, rasa, clock=clock)
+        # The outbox's threads: on SQLite one writer thread for both, so writes queue in order.
+        self.run_blocking = self.outbox.run_blocking
 
     async def receive(
         self,
@@ -103,11 +105,11 @@ class Gateway:
     async def _store(self, inbound: Inbound) -> StoredInbound:
         """The storing half of `receive`: one transaction, committed when this returns."""
         try:
-            return await self.outbox.store(self._write, inbound)
+            return await self.run_blocking(self._write, inbound)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
             # customer and the conversation, the other now finds them.
-            return await self.outbox.store(self._write, inbound)
+            return await self.run_blocking(self._write, inbound)
 
     def _write(self, inbound: Inbound) -> StoredInbound:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
@@ -176,9 +178,9 @@ class Gateway:
                 stored.conversation_id,
                 exc,
             )
-            claimed = await self.outbox.store(self._fall_back, stored)
+            claimed = await self.run_blocking(self._fall_back, stored)
         else:
-            claimed = await self.outbox.store(self._keep_replies, stored, replies)
+            claimed = await self.run_blocking(self._keep_replies, stored, replies)
         await self.outbox.deliver_claimed(claimed)
 
     def _keep_replies(self, stored: StoredInbound, replies: list[BotReply]) -> list[Claimed]:
