@@ -20,10 +20,8 @@ from bot.gateway.outbox import OutboxDeliverer
 from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
 from tests.bot.conftest import FakeRasa, RecordingChannel
-from tests.bot.helpers import TestClient
-from tests.factories import make_user
+from tests.bot.helpers import TestClient, agent_replies
 from ticketing import channels, services
-from ticketing.db import transaction
 from ticketing.models import (
     Channel,
     Conversation,
@@ -111,14 +109,7 @@ def test_a_message_on_the_new_channel_reaches_the_gateway_the_store_and_back(
         assert mail.texts() == ["bot heard: 我的订单还没到"]
 
         # So does an agent's reply, written by the desk and delivered by the outbox.
-        with transaction(session_factory) as session:
-            conversation = session.get(Conversation, CONVERSATION)
-            assert conversation is not None
-            ticket = services.hand_off_conversation(
-                session, conversation, services.Actor.bot(), reason="request"
-            )
-            agent = make_user(session)
-            services.reply_to_customer(session, ticket, services.Actor.of(agent), "您好")
+        agent_replies(session_factory, CONVERSATION, "您好")
         outbox: OutboxDeliverer = app.state.outbox
         assert client.portal is not None
         client.portal.call(outbox.run_once)
