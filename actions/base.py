@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.language import DEFAULT_LANGUAGE, LANGUAGE_SLOT
+from ticketing import channels
 from ticketing.models import Channel, Conversation, Customer, Tier
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,6 @@ BOOKKEEPING_ACTIONS: Final = frozenset(
     {"action_listen", "action_extract_slots", "action_session_start", "action_set_language"}
 )
 CONVERSATION_ID_MAX: Final = 128
-CHAT_SENDER_PREFIXES: Final = tuple(
-    f"{channel.value}:" for channel in (Channel.WEB, Channel.TELEGRAM)
-)
 
 
 async def guarded(
@@ -181,4 +179,4 @@ def channel_from(metadata: Mapping[str, Any]) -> Channel:
 
 def looks_like_chat_sender(sender_id: str) -> bool:
     """A gateway conversation id (web:..., telegram:...): its customer is known to the store."""
-    return sender_id.startswith(CHAT_SENDER_PREFIXES)
+    return sender_id.startswith(tuple(f"{c.channel.value}:" for c in channels.chat_channels()))

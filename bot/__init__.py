@@ -1,1 +1,1 @@
-"""Kefu bot side: Rasa domain, conversation gateway and customer channels."""
+"""Kefu bot side, in two runtimes: `bot.assistant` runs inside Rasa, `bot.gateway` in ours."""

@@ -1,7 +1,7 @@
 """Train the Rasa model only when its inputs changed (`make model`).
 
 The model is named for a hash of what it is trained from: config.yml, the domain, everything
-under data/, the custom NLU components in bot/nlu/, and the Rasa version pinned in
+under data/, the custom NLU components in bot/assistant/nlu/, and the Rasa version pinned in
 requirements/rasa.lock (a model only loads in the Rasa it was trained with). If
 models/kefu-<hash>.tar.gz exists nothing is trained; either way models/current.tar.gz is made the
 same file, for `rasa run` (Procfile); the tests ask model_path().
@@ -23,10 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path("config.yml")
-DOMAIN = Path("bot/domain")  # a folder of domain files, one per topic, merged by Rasa
+DOMAIN = Path("bot/assistant/domain")  # a folder of domain files, one per topic, merged by Rasa
 DATA = Path("data")
 # Custom NLU components (config.yml names them by module path): their code is part of the model.
-COMPONENTS = Path("bot/nlu")
+COMPONENTS = Path("bot/assistant/nlu")
 RASA_LOCK = Path("requirements/rasa.lock")
 MODELS = Path("models")
 CURRENT = "current.tar.gz"

@@ -61,7 +61,7 @@ PROCESS_URLS: dict[str, tuple[tuple[str, str], ...]] = {
     "actions": (("Rasa action server", "http://127.0.0.1:5055"),),
     "worker": (("SLA and follow-up worker", ""),),
 }
-# The web app with the chat gateway (bot.app) also serves a demo shop with the chat widget.
+# The web app with the chat gateway (bot.gateway.app) also serves a demo shop with the chat widget.
 SHOP_URL = ("demo shop with the web chat", "http://127.0.0.1:8000/shop")
 
 
@@ -374,7 +374,7 @@ def run_command(
     typer.echo("Kefu is starting:")
     for name, command in plan.runnable.items():
         shown = PROCESS_URLS.get(name, ((f"{name} process", ""),))
-        if name == "web" and "bot.app" in command:
+        if name == "web" and "bot.gateway.app" in command:
             shown = (*shown, SHOP_URL)
         for label, url in shown:
             typer.echo(f"  {label:<32} {url}".rstrip())

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = None
     default_timezone: str = "Asia/Shanghai"
-    # Telegram (bot/channels/telegram.py): off without a token. Long polling needs no public
+    # Telegram (bot/gateway/channels/telegram/): off without a token. Long polling needs no public
     # URL but exactly one process; webhook mode needs the secret Telegram echoes in the
     # X-Telegram-Bot-Api-Secret-Token header, and registers `telegram_webhook_url` if given.
     telegram_token: str | None = None

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from ticketing import channels
 from ticketing.models import (
     CallbackReason,
     CallbackTask,
-    Channel,
     Conversation,
     Customer,
     FollowUp,
@@ -44,8 +44,6 @@ DEFAULT_CARE_EVERY: Mapping[Tier, timedelta] = {
     Tier.GOLD: timedelta(days=90),
 }
 SURVEY_INTENT = "EXTERNAL_follow_up"
-# Chat channels on which the bot can start a conversation with the customer.
-REACHABLE_CHANNELS = (Channel.WEB, Channel.TELEGRAM)
 BATCH = 200
 
 # --- scheduling: called by the service layer when a ticket changes status -----------------------
@@ -172,9 +170,10 @@ class FollowUpResult:
 
 def reachable_conversation(session: Session, ticket: Ticket) -> Conversation | None:
     """The chat conversation on which the bot can reach the ticket's customer, if any."""
+    reachable = channels.follow_up_channels()
     if ticket.conversation_id is not None:
         own = session.get(Conversation, ticket.conversation_id)
-        if own is not None and own.channel in REACHABLE_CHANNELS:
+        if own is not None and own.channel in reachable:
             return own
     if ticket.customer_id is None:
         return None
@@ -182,7 +181,7 @@ def reachable_conversation(session: Session, ticket: Ticket) -> Conversation | N
         select(Conversation)
         .where(
             Conversation.customer_id == ticket.customer_id,
-            Conversation.channel.in_(REACHABLE_CHANNELS),
+            Conversation.channel.in_(reachable),
         )
         .order_by(Conversation.last_message_at.desc())
         .limit(1)

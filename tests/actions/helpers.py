@@ -13,7 +13,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "assistant" / "domain"
 WEB_SENDER = "web:test-session"
 
 
@@ -37,7 +37,8 @@ def _domain() -> dict[str, Any]:
 
 
 def domain(**overrides: Any) -> dict[str, Any]:
-    """The merged bot/domain/*.yml as a dict (as Rasa sends it), with top-level overrides."""
+    """The merged bot/assistant/domain/*.yml as a dict (as Rasa sends it), with top-level
+    overrides."""
     return {**_domain(), **overrides}
 
 

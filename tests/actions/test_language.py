@@ -1,4 +1,5 @@
-"""The language detector and action_set_language, without any server."""
+"""The shared language detector (ticketing/language.py) and action_set_language, without any
+server."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ActionSetLanguage, detect_language
+from actions.language import ActionSetLanguage
+from ticketing.language import detect_language
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,14 @@ def test_action_keeps_the_language_for_a_message_without_words() -> None:
 
 def test_action_defaults_to_chinese_when_nothing_is_known() -> None:
     assert run_action(make_tracker("👍")) == [SlotSet("language", "zh")]
+
+
+def test_an_order_number_alone_keeps_the_language_we_had() -> None:
+    # Once read as English: a Chinese customer who sent only an order number got English replies.
+    assert detect_language("A2024-1181") is None
+    assert run_action(make_tracker("A2024-1181", slots={"language": "zh"})) == [
+        SlotSet("language", "zh")
+    ]
+    assert run_action(make_tracker("A2024-1181", slots={"language": "en"})) == [
+        SlotSet("language", "en")
+    ]

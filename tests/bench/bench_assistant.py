@@ -1,8 +1,8 @@
 """Assistant benchmark: Kefu's Rasa assistant against a bare `rasa init` one, in the same run.
 
 Run: `make bench` (or `.venv/bin/python -m tests.bench.bench_assistant`). Prints, for Kefu's
-assistant (config.yml, bot/domain/, data/, the action server on a fresh SQLite store) and for the
-assistant `rasa init --no-prompt` creates in a temporary folder:
+assistant (config.yml, bot/assistant/domain/, data/, the action server on a fresh SQLite store)
+and for the assistant `rasa init --no-prompt` creates in a temporary folder:
 
 - the `rasa train` time (a fresh training of each, no cache; for the bare assistant the time of
   `rasa init`, which trains it);
@@ -342,7 +342,7 @@ def main() -> int:
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, models)")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
-    parser.add_argument("--domain", type=Path, default=ROOT / "bot" / "domain")
+    parser.add_argument("--domain", type=Path, default=ROOT / "bot" / "assistant" / "domain")
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     args = parser.parse_args()
     levels = tuple(args.levels)

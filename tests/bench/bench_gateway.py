@@ -3,7 +3,7 @@ straight to Rasa's REST channel; the gateway's overhead as a ratio.
 
 Run: `make bench` (or `.venv/bin/python -m tests.bench.bench_gateway`). Needs the trained model
 (`make model`). Starts, on free localhost ports, the action server, the Rasa server, and the web
-application (`bot.app:create_app` under uvicorn, as the Procfile runs it) on a fresh SQLite
+application (`bot.gateway.app:create_app` under uvicorn, as the Procfile runs it) on a fresh SQLite
 database, and on PostgreSQL too when the test server answers. Each of N = 1, 20, 50 concurrent
 customers opens the widget's WebSocket and goes through whole conversations; a turn is timed
 from sending the message to the arrival of the turn's last bot reply (the turn ends when the
@@ -43,8 +43,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from websockets.asyncio.client import connect
 
-from bot.gateway import APOLOGY
-from bot.rasa_client import RasaClient
+from bot.gateway.conversation import APOLOGY
+from bot.gateway.rasa_client import RasaClient
 from scripts.train_model import model_path
 from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
 from ticketing import migrate
@@ -139,7 +139,7 @@ def wait_for(process: Process, url: str, timeout: float) -> float:
 def app() -> FastAPI:
     """The web application as the Procfile runs it, with the benchmark's Rasa and action
     server ports (uvicorn factory: `tests.bench.bench_gateway:app`)."""
-    from bot.app import create_app
+    from bot.gateway.app import create_app
 
     settings = Settings()
     rasa = RasaClient(

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import DeliveryFailed, Outbound
-from bot.gateway import Gateway
-from bot.outbox import OutboxDeliverer, RetryPolicy
-from bot.rasa_client import RasaClient
+from bot.gateway.channels.base import DeliveryFailed, Outbound
+from bot.gateway.conversation import Gateway
+from bot.gateway.outbox import OutboxDeliverer, RetryPolicy
+from bot.gateway.rasa_client import RasaClient
 from tests.factories import MONDAY_10_SHANGHAI
 from ticketing.models import Channel
 

@@ -15,9 +15,13 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
     from starlette.testclient import WebSocketTestSession
 
-from bot.app import create_app
-from bot.rasa_client import RasaClient
+from bot.gateway.app import create_app
+from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
+from tests.factories import make_user
+from ticketing import services
+from ticketing.db import transaction
+from ticketing.models import Conversation
 
 __all__ = ["TestClient", "WebSocketTestSession"]
 
@@ -57,3 +61,19 @@ def texts(frames: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [
         (f["message"]["sender"], f["message"]["text"]) for f in frames if f["type"] == "message"
     ]
+
+
+def agent_replies(
+    factory: sessionmaker[Session], conversation_id: str, text: str, *, agent_name: str = ""
+) -> None:
+    """The bot hands the conversation off and a new agent replies: committed, on the outbox."""
+    with transaction(factory) as session:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        ticket = services.hand_off_conversation(
+            session, conversation, services.Actor.bot(), reason="request"
+        )
+        agent = make_user(session)
+        if agent_name:
+            agent.display_name = agent_name
+        services.reply_to_customer(session, ticket, services.Actor.of(agent), text)

@@ -6,18 +6,23 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import Inbound
-from bot.gateway import APOLOGY, Gateway, detect_language
-from bot.rasa_client import RESUME_EVENTS
+from actions.language import ActionSetLanguage
+from bot.gateway.channels.base import Inbound
+from bot.gateway.conversation import APOLOGY, Gateway
+from bot.gateway.rasa_client import RESUME_EVENTS
 from tests.bot.conftest import RASA_TOKEN, FakeRasa, RecordingChannel, make_gateway
 from tests.factories import make_policy, make_user
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.db import transaction
 from ticketing.errors import InvalidInput
+from ticketing.language import detect_language
 from ticketing.models import (
     Channel,
     Conversation,
@@ -485,6 +490,31 @@ async def test_language_follows_the_customer(
     languages = [c.body["metadata"]["language"] for c in fake_rasa.webhook_calls()]
     assert languages == ["en", "en", "zh"]
     assert conversation(session_factory).language == "zh"
+
+
+async def test_an_order_number_alone_keeps_the_language_for_the_gateway_and_the_bot(
+    gateways: GatewayMaker, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
+) -> None:
+    gateway = gateways(fake_rasa.url)
+    await gateway.receive(says("我的快递还没到"))
+    await gateway.receive(says("A2024-1181"))
+
+    languages = [c.body["metadata"]["language"] for c in fake_rasa.webhook_calls()]
+    assert languages == ["zh", "zh"]
+    assert conversation(session_factory).language == "zh"
+    # The bot's own reading of the same message (action_set_language) keeps Chinese too.
+    tracker = Tracker(
+        sender_id=CONVERSATION,
+        slots={"language": "zh"},
+        latest_message={"text": "A2024-1181", "intent": {"name": "inform"}},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+    events = await ActionSetLanguage().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("language", "zh")]
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway import APOLOGY
-from bot.outbox import OutboxDeliverer
-from bot.rasa_client import RasaClient
+from bot.gateway.conversation import APOLOGY
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
 from tests.bot.helpers import TestClient, WebSocketTestSession, app_client, hello, say, texts
 from tests.factories import make_user
 from tests.servers import RasaServer
@@ -35,7 +35,7 @@ from ticketing.models import (
 
 pytestmark = pytest.mark.rasa
 
-DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
+DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "assistant" / "domain"
 
 
 def greetings(language: str) -> set[str]:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import DeliveryRefused, Outbound
-from bot.outbox import OutboxDeliverer, RetryPolicy
+from bot.gateway.channels.base import DeliveryRefused, Outbound
+from bot.gateway.outbox import OutboxDeliverer, RetryPolicy
 from tests.bot.conftest import Clock, RecordingChannel
 from tests.conftest import postgres_schema_engine
 from ticketing import services

@@ -22,28 +22,28 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-from bot.app import create_app
-from bot.channels import telegram
-from bot.channels.base import Outbound
-from bot.channels.telegram import (
-    EVENTS,
-    GREETING,
-    HUMAN_PAYLOAD,
+from bot.gateway.app import create_app
+from bot.gateway.channels.base import Outbound
+from bot.gateway.channels.telegram import lifecycle
+from bot.gateway.channels.telegram.adapter import TelegramAdapter
+from bot.gateway.channels.telegram.handlers import HUMAN_PAYLOAD
+from bot.gateway.channels.telegram.lifecycle import (
     SECRET_HEADER,
-    WEBHOOK_PATH,
-    TelegramAdapter,
     TelegramApplication,
     build_application,
-    callback_data_for,
-    make_bot,
     running,
+)
+from bot.gateway.channels.telegram.messages import (
+    EVENTS,
+    GREETING,
+    callback_data_for,
     split_text,
-    telegram_status,
     utf16_len,
 )
-from bot.gateway import Gateway
-from bot.outbox import OutboxDeliverer
-from bot.rasa_client import RasaClient
+from bot.gateway.channels.telegram.settings import WEBHOOK_PATH, make_bot, telegram_status
+from bot.gateway.conversation import Gateway
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
 from tests.bot.conftest import RASA_TOKEN, FakeRasa
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
@@ -396,7 +396,7 @@ def test_telegram_down_at_start_up_keeps_neither_the_app_nor_the_channel_down(
     fake_telegram: FakeTelegram,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(telegram, "START_RETRY", 0.05)
+    monkeypatch.setattr(lifecycle, "START_RETRY", 0.05)
     fake_telegram.fail("getMe", 502, times=2)
     app = create_app(
         telegram_settings(fake_telegram),

@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import action_health_url
-from bot.channels.webchat import WEB_DIR, WebChat
-from bot.gateway import APOLOGY
-from bot.outbox import OutboxDeliverer
-from bot.rasa_client import RasaClient
+from bot.gateway.app import action_health_url
+from bot.gateway.channels.webchat import WEB_DIR, WebChat
+from bot.gateway.conversation import APOLOGY
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
 from tests.bot.conftest import FakeRasa
 from tests.bot.helpers import (
     CONVERSATION,
     TestClient,
+    agent_replies,
     app_client,
     hello,
     say,
@@ -97,15 +98,7 @@ def test_an_agent_joining_and_replying_reaches_the_open_widget(
     with client.websocket_connect("/ws/chat") as ws:
         hello(ws)
         say(ws, "我要找人工")
-        with transaction(session_factory) as session:
-            conversation = session.get(Conversation, CONVERSATION)
-            assert conversation is not None
-            ticket = services.hand_off_conversation(
-                session, conversation, services.Actor.bot(), reason="request"
-            )
-            agent = make_user(session)
-            agent.display_name = "王芳"
-            services.reply_to_customer(session, ticket, services.Actor.of(agent), "您好，我是王芳")
+        agent_replies(session_factory, CONVERSATION, "您好，我是王芳", agent_name="王芳")
         assert client.portal is not None
         assert client.portal.call(outbox.run_once) == 3
 

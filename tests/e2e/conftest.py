@@ -1,7 +1,7 @@
-"""Browser tests: the real composed app (`bot.app:create_app`) under uvicorn in a subprocess,
-and Debian's Chromium driven by Playwright. Nothing is downloaded: Playwright is pointed at
-/usr/bin/chromium. `live_app` runs on a fresh SQLite database with a Rasa stand-in (for the
-console's own behaviour); `live_app_with_rasa` on the real Rasa and action servers
+"""Browser tests: the real composed app (`bot.gateway.app:create_app`) under uvicorn in a
+subprocess, and Debian's Chromium driven by Playwright. Nothing is downloaded: Playwright is
+pointed at /usr/bin/chromium. `live_app` runs on a fresh SQLite database with a Rasa stand-in (for
+the console's own behaviour); `live_app_with_rasa` on the real Rasa and action servers
 (tests/servers.py) and their store, for the whole customer-to-agent journey."""
 
 from __future__ import annotations

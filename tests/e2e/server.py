@@ -1,5 +1,5 @@
-"""The app the browser tests run: `bot.app:create_app` as production builds it, except that the
-action server's health check is asked of KEFU_TEST_ACTION_HEALTH_URL (the test's own action
+"""The app the browser tests run: `bot.gateway.app:create_app` as production builds it, except that
+the action server's health check is asked of KEFU_TEST_ACTION_HEALTH_URL (the test's own action
 server), or else of the fake Rasa (which answers it), instead of the port in endpoints.yml.
 `uvicorn tests.e2e.server:create_app --factory`, configured by KEFU_ vars."""
 
@@ -9,9 +9,9 @@ import os
 
 from fastapi import FastAPI
 
-from bot.app import RASA_TIMEOUT
-from bot.app import create_app as create_web_app
-from bot.rasa_client import RasaClient
+from bot.gateway.app import RASA_TIMEOUT
+from bot.gateway.app import create_app as create_web_app
+from bot.gateway.rasa_client import RasaClient
 from ticketing.config import Settings
 
 

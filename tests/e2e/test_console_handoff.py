@@ -26,7 +26,7 @@ from ticketing.models import (
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 SHANGHAI = "Asia/Shanghai"
 COMPLAINT = "你好，我上周买的云跑3代跑鞋鞋底开胶了，订单号 A2024-1181"
-# The assistant's replies (bot/domain/): the complaint summary, the hand-off, a thank-you.
+# The assistant's replies (bot/assistant/domain/): the complaint summary, the hand-off, a thank-you.
 SUMMARY = re.compile(r"请确认投诉内容.*A2024-1181", re.DOTALL)
 HANDED_OFF = re.compile(r"已为您转接人工客服（工单号 (T-\d+)）")
 WELCOME = "不客气，很高兴能帮到您！"

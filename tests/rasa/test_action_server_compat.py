@@ -13,7 +13,7 @@ from tests.servers import RasaServer
 
 pytestmark = pytest.mark.rasa
 
-DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
+DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "assistant" / "domain"
 
 
 def response_texts(language: str, utter: str | None = None) -> set[str]:

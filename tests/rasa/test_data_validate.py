@@ -36,7 +36,7 @@ def _action_code() -> str:
 
 def _form_slots() -> set[str]:
     slots: set[str] = set()
-    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+    for path in (ROOT / "bot" / "assistant" / "domain").glob("*.yml"):
         forms = (yaml.safe_load(path.read_text("utf-8")) or {}).get("forms") or {}
         for form in forms.values():
             slots.update(form.get("required_slots") or [])
@@ -61,7 +61,7 @@ def test_rasa_data_validate_is_clean() -> None:
             "data",
             "validate",
             "--domain",
-            "bot/domain",
+            "bot/assistant/domain",
             "--data",
             "data",
             "--config",

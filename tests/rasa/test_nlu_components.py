@@ -1,7 +1,7 @@
-"""Kefu's own NLU components (bot/nlu/), run in the Rasa environment they load in: the tokenizer
-reads Traditional Chinese as Simplified with offsets into the original text, and the sentence
-embeddings are real (similar sentences close, Chinese left to the counts), from the model inside
-the installed package."""
+"""Kefu's own NLU components (bot/assistant/nlu/), run in the Rasa environment they load in: the
+tokenizer reads Traditional Chinese as Simplified with offsets into the original text, and the
+sentence embeddings are real (similar sentences close, Chinese left to the counts), from the model
+inside the installed package."""
 
 from __future__ import annotations
 
@@ -25,8 +25,12 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.tokenizer import SimplifiedJiebaTokenizer
-from bot.nlu.sentence_embeddings import EnglishSentenceEmbeddingFeaturizer, _encoder, embed
+from bot.assistant.nlu.tokenizer import SimplifiedJiebaTokenizer
+from bot.assistant.nlu.sentence_embeddings import (
+    EnglishSentenceEmbeddingFeaturizer,
+    _encoder,
+    embed,
+)
 
 storage = LocalModelStorage(sys.argv[1])
 context = ExecutionContext(GraphSchema({}), node_name="test")

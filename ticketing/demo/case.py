@@ -69,8 +69,15 @@ class Step:
 _DAYS_AGO = {"late_dispatch": (4, 9), "e_invoice": (5, 12)}
 
 
-def make_words(rng: random.Random, scenario: Scenario, person: Person, language: str,
-               owner: str, team: str, created: datetime) -> dict[str, str]:  # fmt: skip
+def make_words(
+    rng: random.Random,
+    scenario: Scenario,
+    person: Person,
+    language: str,
+    owner: str,
+    team: str,
+    created: datetime,
+) -> dict[str, str]:
     zh = language == "zh"
     product = rng.choice(scenario.products) if scenario.products else rng.randrange(len(PRODUCTS))
     product_zh, product_en, price = PRODUCTS[product]
@@ -129,8 +136,9 @@ def make_words(rng: random.Random, scenario: Scenario, person: Person, language:
     return words
 
 
-def describe(case_words: dict[str, str], lines: Lines, channel: Channel, language: str,
-             company: bool) -> str:  # fmt: skip
+def describe(
+    case_words: dict[str, str], lines: Lines, channel: Channel, language: str, company: bool
+) -> str:
     text = lines.description.format_map(case_words)
     zh = language == "zh"
     if channel is Channel.PHONE:

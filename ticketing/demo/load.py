@@ -173,8 +173,15 @@ def _settle(session: Session, outbox_before: int, now: datetime) -> None:
             notifications.mark_read(session, user, old, yesterday)
 
 
-def _summary(session: Session, rows: desk.Desk, people: list[Person], cases: list[Case],
-             faq: int, now: datetime, started: datetime) -> DemoSummary:  # fmt: skip
+def _summary(
+    session: Session,
+    rows: desk.Desk,
+    people: list[Person],
+    cases: list[Case],
+    faq: int,
+    now: datetime,
+    started: datetime,
+) -> DemoSummary:
     tickets = [case.ticket for case in cases if case.ticket is not None]
     ids = [t.id for t in tickets]
     statuses = Counter(t.status.value for t in tickets)

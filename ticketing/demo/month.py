@@ -32,8 +32,13 @@ _CHANNELS: dict[str, tuple[tuple[Channel, ...], tuple[int, ...]]] = {
 }
 
 
-def deal(rng: random.Random, people: list[Person], now: datetime, office: sla.Calendar,
-         always: sla.Calendar) -> tuple[list[Case], list[Step]]:  # fmt: skip
+def deal(
+    rng: random.Random,
+    people: list[Person],
+    now: datetime,
+    office: sla.Calendar,
+    always: sla.Calendar,
+) -> tuple[list[Case], list[Step]]:
     # Every story at least once, the rest by weight.
     deck = list(SCENARIOS) + rng.choices(
         SCENARIOS, [s.weight for s in SCENARIOS], k=TICKETS - len(SCENARIOS)
@@ -92,8 +97,14 @@ def _created_times(rng: random.Random, now: datetime) -> list[datetime]:
     return sorted(times)
 
 
-def _customer(rng: random.Random, people: list[Person], scenario: Scenario, created: datetime,
-              language: str, channel: Channel) -> tuple[Person, str, Channel]:  # fmt: skip
+def _customer(
+    rng: random.Random,
+    people: list[Person],
+    scenario: Scenario,
+    created: datetime,
+    language: str,
+    channel: Channel,
+) -> tuple[Person, str, Channel]:
     """Who files the case, and in which language and through which channel they can: the
     ones asked for first, then the other language and the channels anyone has."""
     for language_tried in (language, "en" if language == "zh" else "zh"):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ticketing import services
+from ticketing import channels
 from ticketing.demo.data.company import TIMEZONE
 from ticketing.demo.data.customers import (
     EN_FIRST,
@@ -42,8 +42,8 @@ class Person:
     customer: Customer | None = None
 
     def chat_id(self, channel: Channel) -> str | None:
-        kind = services.CHAT_IDENTITIES.get(channel)
-        return self.identities.get(kind) if kind is not None else None
+        chat = channels.lookup(channel)
+        return self.identities.get(chat.identity) if chat is not None else None
 
 
 def _phone(number: int) -> str:
@@ -138,7 +138,7 @@ def awake(at: datetime) -> datetime:
 
 
 def reaches(person: Person, channel: Channel, at: datetime) -> bool:
-    if channel in services.CHAT_IDENTITIES:
+    if channels.lookup(channel) is not None:
         free = person.free_from.get(channel, person.since)
         return person.chat_id(channel) is not None and free < at
     if channel is Channel.PHONE:

@@ -24,8 +24,9 @@ _P = ParamSpec("_P")
 _REOPENABLE = (Category.PRODUCT_QUALITY, Category.DELIVERY, Category.PRICE, Category.CONTRACT)
 
 
-def plan(rng: random.Random, case: Case, office: sla.Calendar, always: sla.Calendar,
-         untouched: bool) -> list[Step]:  # fmt: skip
+def plan(
+    rng: random.Random, case: Case, office: sla.Calendar, always: sla.Calendar, untouched: bool
+) -> list[Step]:
     """The life of one ticket, ignoring `now`: the run stops each case at the present."""
     calendar = always if case.person.account is not None else office
     return _Planner(rng, case, calendar).plan(untouched)

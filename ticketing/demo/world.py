@@ -245,9 +245,16 @@ class World:
             self._survey_chat(case, asked.conversation_id, asked.survey_sent_at, csat, nps, comment)
         services.record_survey(session, ticket, csat, nps, comment, at=self.at, follow_up=asked)
 
-    def _survey_chat(self, case: Case, conversation_id: str, asked_at: datetime, csat: int,
-                     nps: int, comment: str) -> None:  # fmt: skip
-        """What the bot's survey looked like in the chat (bot/domain/survey.yml's wording)."""
+    def _survey_chat(
+        self,
+        case: Case,
+        conversation_id: str,
+        asked_at: datetime,
+        csat: int,
+        nps: int,
+        comment: str,
+    ) -> None:
+        """What the bot's survey looked like in the chat (worded as in bot/assistant/domain/)."""
         session, at, language = self.session, self.at, case.language
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
@@ -359,8 +366,9 @@ class World:
         callbacks.record_outcome(self.session, task, self.users[agent], outcome, note=note, at=at)
 
 
-def faq_conversations(session: Session, rng: random.Random, spare: Sequence[tuple[str, str]],
-                      now: datetime) -> int:  # fmt: skip
+def faq_conversations(
+    session: Session, rng: random.Random, spare: Sequence[tuple[str, str]], now: datetime
+) -> int:
     """Would-be customers who asked the bot something and needed nobody: no ticket."""
     count = 0
     for language in ("zh", "en"):

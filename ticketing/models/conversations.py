@@ -61,7 +61,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A deliverer claims a row by a conditional UPDATE to `sending`; if it dies mid-delivery,
-    # another may take the row over once the lease has run out (bot/outbox.py).
+    # another may take the row over once the lease has run out (bot/gateway/outbox.py).
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
 

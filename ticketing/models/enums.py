@@ -122,7 +122,7 @@ class OutboxStatus(enum.StrEnum):
 
 
 class OutboxKind(enum.StrEnum):
-    """What an outbox row asks for; bot/outbox.py delivers each kind (payloads as documented)."""
+    """What an outbox row asks for; bot/gateway/outbox.py delivers each kind (payloads below)."""
 
     # To the customer: {"text", "sender": "bot"|"agent", "message_id", "author_name", "buttons":
     # [{"title", "payload"}], "image"}

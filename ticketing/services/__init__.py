@@ -25,7 +25,6 @@ from ticketing.services.access import (
 )
 from ticketing.services.chat import InboundRecord, record_bot_reply, record_inbound_message
 from ticketing.services.conversations import (
-    CHAT_IDENTITIES,
     CUSTOMER_VISIBLE,
     EXTERNAL_ID_MAX,
     HISTORY_MAX,
@@ -89,7 +88,6 @@ from ticketing.services.validation import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "BODY_MAX",
-    "CHAT_IDENTITIES",
     "CUSTOMER_VISIBLE",
     "DESCRIPTION_MAX",
     "EXTERNAL_ID_MAX",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
+from ticketing import channels
 from ticketing.errors import Conflict, NotFound, PermissionDenied
 from ticketing.models import (
     ActorKind,
@@ -14,7 +15,6 @@ from ticketing.models import (
     User,
     parse_ticket_number,
 )
-from ticketing.services.conversations import CHAT_IDENTITIES
 from ticketing.services.history import Actor
 
 
@@ -92,7 +92,7 @@ def ticket_conversation(session: Session, ticket: Ticket) -> Conversation | None
 def access_chat(session: Session, user: User, ticket: Ticket) -> Conversation:
     """The chat conversation of a ticket `user` may see, when they may take it over."""
     conversation = ticket_conversation(session, ticket)
-    if conversation is None or conversation.channel not in CHAT_IDENTITIES:
+    if conversation is None or channels.lookup(conversation.channel) is None:
         raise Conflict(f"{ticket.number} has no chat conversation")
     if not may_take_over(user, ticket):
         if ticket.assignee_id is None:

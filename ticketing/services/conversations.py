@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ticketing import channels
 from ticketing.errors import InvalidInput
 from ticketing.models import (
     OPEN_STATUSES,
     Channel,
     Conversation,
     ConversationState,
-    IdentityKind,
     Message,
     MessageKind,
     OutboxKind,
@@ -26,12 +26,6 @@ from ticketing.models import (
 from ticketing.services.customers import get_or_create_customer
 from ticketing.services.history import Actor
 from ticketing.services.validation import at_or_now
-
-CHAT_IDENTITIES: dict[Channel, IdentityKind] = {
-    Channel.WEB: IdentityKind.WEB,
-    Channel.TELEGRAM: IdentityKind.TELEGRAM,
-}
-
 
 CUSTOMER_VISIBLE: tuple[MessageKind, ...] = (
     MessageKind.CUSTOMER,
@@ -48,7 +42,7 @@ HISTORY_MAX = 200
 
 def conversation_id_for(channel: Channel, external_id: str) -> str:
     """The channel-qualified conversation id, e.g. `web:3f2a...` or `telegram:123456789`."""
-    if channel not in CHAT_IDENTITIES:
+    if channels.lookup(channel) is None:
         raise InvalidInput(f"{channel.value} is not a chat channel", field="channel")
     value = external_id.strip()
     if not value or len(value) > EXTERNAL_ID_MAX or not value.isprintable() or " " in value:
@@ -73,7 +67,7 @@ def get_or_create_conversation(
     at = at_or_now(at)
     customer = get_or_create_customer(
         session,
-        CHAT_IDENTITIES[channel],
+        channels.identity_of(channel),
         external_id.strip(),
         name=(display_name or "").strip()[:120],
         language=language or "zh",
@@ -155,7 +149,7 @@ def send_to_conversation(
     if ticket.conversation_id is None:
         return
     conversation = session.get(Conversation, ticket.conversation_id)
-    if conversation is None or conversation.channel not in CHAT_IDENTITIES:
+    if conversation is None or channels.lookup(conversation.channel) is None:
         return
     if actor.user is not None:
         join_conversation(session, conversation, actor.user, at=at)

@@ -192,7 +192,7 @@ WAITING = {
     KEY_ACCOUNTS: ("工厂和仓库", "the factory and the warehouse"),
 }
 
-# The bot's survey in a chat, as bot/domain/survey.yml words it.
+# The bot's survey in a chat, as bot/assistant/domain/survey.yml words it.
 SURVEY_CHAT: dict[str, dict[str, str]] = {
     "zh": {
         "intro": "您好！您的工单 {number} 已处理完毕。想占用您半分钟做个回访，一共三个小问题。",

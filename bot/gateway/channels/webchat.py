@@ -31,26 +31,27 @@ import json
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from bot.channels.base import Inbound, Outbound
+from bot.gateway.channels.base import Button, ChannelContext, Inbound, Outbound
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Channel, Conversation, ConversationState, Message, OutboxKind
 
 if TYPE_CHECKING:
-    from bot.gateway import Gateway
+    from bot.gateway.conversation import Gateway, StoredInbound
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,39 @@ EVENT_STATES = {
 Frame = dict[str, Any]
 
 
+def chat_message(
+    *,
+    message_id: int | None,
+    sender: str,
+    text: str,
+    buttons: Sequence[Button] = (),
+    image: str | None = None,
+    author_name: str | None = None,
+    created_at: datetime | None = None,
+) -> Frame:
+    """A `<message>` of the protocol: how every message, stored or just sent, reaches the widget."""
+    return {
+        "id": message_id,
+        "sender": sender,
+        "text": text,
+        "buttons": list(buttons),
+        "image": image,
+        "author_name": author_name,
+        "created_at": created_at.isoformat() if created_at else None,
+    }
+
+
 def message_frame(message: Message) -> Frame:
     data = message.data or {}
-    return {
-        "id": message.id,
-        "sender": message.kind.value,
-        "text": message.body,
-        "buttons": data.get("buttons", []),
-        "image": data.get("image"),
-        "author_name": message.author.display_name if message.author else None,
-        "created_at": message.created_at.isoformat(),
-    }
+    return chat_message(
+        message_id=message.id,
+        sender=message.kind.value,
+        text=message.body,
+        buttons=data.get("buttons", []),
+        image=data.get("image"),
+        author_name=message.author.display_name if message.author else None,
+        created_at=message.created_at,
+    )
 
 
 def state_frame(state: ConversationState, agent_name: str | None, notice: str | None) -> Frame:
@@ -133,7 +156,7 @@ class WebChat:
         self.sync_interval = sync_interval
         self.clock = clock
         self._sockets: dict[str, set[Connection]] = {}
-        self._turns: set[asyncio.Task[None]] = set()
+        self._turns: set[asyncio.Task[StoredInbound]] = set()
 
     def connections(self, session_id: str) -> list[Connection]:
         return list(self._sockets.get(session_id, ()))
@@ -150,15 +173,14 @@ class WebChat:
             for connection in connections:
                 await _quietly(connection.send_state(state.value, _agent(item), item.event))
             return
-        frame = {
-            "id": item.payload.get("message_id"),
-            "sender": item.sender,
-            "text": item.text,
-            "buttons": list(item.buttons),
-            "image": item.image,
-            "author_name": item.author_name,
-            "created_at": None,
-        }
+        frame = chat_message(
+            message_id=item.payload.get("message_id"),
+            sender=item.sender,
+            text=item.text,
+            buttons=item.buttons,
+            image=item.image,
+            author_name=item.author_name,
+        )
         for connection in connections:
             await _quietly(connection.send_message(frame))
 
@@ -241,41 +263,36 @@ class WebChat:
             display_name=name,
             language_hint=language,
         )
-        try:
-            stored = await gateway.store(inbound)
-        except InvalidInput:
-            await connection.send({"type": "error", "code": "invalid"})
-            return
-        except Exception:
-            log.exception("web chat: a message could not be stored")
-            await connection.send({"type": "error", "code": "unavailable"})
-            return
-        echo = {
-            "id": stored.message_id,
-            "sender": "customer",
-            "text": stored.body,
-            "buttons": [],
-            "image": None,
-            "author_name": None,
-            "created_at": stored.created_at.isoformat(),
-        }
-        for peer in self.connections(connection.session_id):
-            await _quietly(peer.send_message(echo))
+        echoed = False
+
+        async def echo(stored: StoredInbound) -> None:
+            nonlocal echoed
+            echoed = True
+            frame = chat_message(
+                message_id=stored.message_id,
+                sender="customer",
+                text=stored.body,
+                created_at=stored.created_at,
+            )
+            for peer in self.connections(connection.session_id):
+                await _quietly(peer.send_message(frame))
+
         # The turn runs to its end even if the browser goes away meanwhile (a reload while the
         # bot is thinking): the reply is stored and shows in the history.
-        turn = asyncio.create_task(gateway.route(stored))
+        turn = asyncio.create_task(gateway.receive(inbound, on_stored=echo))
         self._turns.add(turn)
         turn.add_done_callback(self._turns.discard)
         try:
             await asyncio.shield(turn)
-        except asyncio.CancelledError:
-            raise
+        except InvalidInput:
+            await connection.send({"type": "error", "code": "invalid"})
         except Exception:
-            # The message is stored; the outbox loop or an agent picks it up from there.
-            log.exception("web chat: routing %s failed", stored.conversation_id)
+            log.exception("web chat: a message could not be stored")
+            await connection.send({"type": "error", "code": "unavailable"})
         finally:
-            for peer in self.connections(connection.session_id):
-                await _quietly(peer.send({"type": "typing", "on": False}))
+            if echoed:
+                for peer in self.connections(connection.session_id):
+                    await _quietly(peer.send({"type": "typing", "on": False}))
 
     async def _send_history(self, connection: Connection) -> None:
         messages, state, agent_name = await asyncio.to_thread(
@@ -388,6 +405,40 @@ class WebChat:
             return _static("shop.html", "text/html; charset=utf-8")
 
         return router
+
+
+class WebChatPlugin:
+    """The web chat in the composed app: its sockets and static files, and the catch-up loop."""
+
+    def __init__(self, context: ChannelContext) -> None:
+        self.webchat = WebChat(context.session_factory, clock=context.clock)
+        self.background = context.background
+
+    @property
+    def adapter(self) -> WebChat:
+        return self.webchat
+
+    def install(self, app: FastAPI, gateway: Gateway) -> None:
+        """`/ws/chat`, `/widget.js`, `/widget.css` and `/shop`; `app.state.webchat`."""
+        app.state.webchat = self.webchat
+        app.include_router(self.webchat.router())
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Catch sockets up from the store; at shutdown, finish the turns under way."""
+        sync = (
+            asyncio.create_task(self.webchat.run_sync(), name="webchat-sync")
+            if self.background
+            else None
+        )
+        try:
+            yield
+        finally:
+            await self.webchat.finish_turns()
+            if sync is not None:
+                sync.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sync
 
 
 def _static(name: str, media_type: str) -> Response:

@@ -1,20 +1,35 @@
-"""What a channel gives the gateway (`Inbound`) and what it must do for it (`ChannelAdapter`).
+"""What a channel gives the gateway (`Inbound`), what it must do for it (`ChannelAdapter`), and
+how the web app runs it (`ChannelPlugin`).
 
 A channel (web chat, Telegram) turns its own updates into `Inbound` and calls
 `Gateway.receive`; the gateway stores, routes, and puts every answer on the outbox. The outbox
 deliverer then calls the channel's `deliver` with an `Outbound` after the commit, retrying with
 backoff when it raises. Conversation ids are channel-qualified (`web:<session>`,
 `telegram:<chat_id>`) and are also the Rasa sender id.
+
+A channel is registered once, in ticketing/channels.py, with the `module:attribute` of its
+plug-in factory here in the bot: the web app builds every registered channel's plug-in from a
+`ChannelContext` and takes its adapter, its routes and its background work from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict, runtime_checkable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from ticketing.config import Settings
 from ticketing.models import Channel, OutboxKind
 from ticketing.services import conversation_id_for
+
+if TYPE_CHECKING:
+    from bot.gateway.conversation import Gateway
 
 
 class Button(TypedDict):
@@ -111,3 +126,42 @@ class ChannelAdapter(Protocol):
     async def typing(self, external_id: str) -> None:
         """Show that the bot is thinking. Best effort: errors are logged and ignored."""
         ...
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What the web app builds a channel's plug-in from."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime]
+    background: bool  # False: no background loops (tests drive them by hand)
+
+
+class ChannelPlugin(Protocol):
+    """A registered chat channel's bot side, as the composed web app runs it (one per app)."""
+
+    @property
+    def adapter(self) -> ChannelAdapter | None:
+        """The channel's adapter for the gateway and the outbox; None while the channel is off
+        (Telegram without a token)."""
+        ...
+
+    def install(self, app: FastAPI, gateway: Gateway) -> None:
+        """Add the channel's routes (and what it keeps on `app.state`) to the app."""
+        ...
+
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """The channel's background work while the app runs: entered after the gateway's own
+        start and left before the gateway stops (the turns it took are finished first)."""
+        ...
+
+
+PluginFactory = Callable[[ChannelContext], ChannelPlugin]
+
+
+def load_plugin(path: str) -> PluginFactory:
+    """The plug-in factory a registration names as `module:attribute`."""
+    module_name, _, attribute = path.partition(":")
+    factory: PluginFactory = getattr(importlib.import_module(module_name), attribute)
+    return factory

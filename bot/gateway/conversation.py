@@ -1,41 +1,39 @@
 """The conversation gateway: every customer message is stored first, then routed to the bot or
 left for the agents; every answer goes out through the outbox.
 
-`Gateway.receive(inbound)` is the whole contract for a channel. In one transaction it finds or
-creates the customer and the conversation and keeps the message (on the conversation's open
-ticket too, so its SLA clocks run). While the conversation is the bot's, the message goes to
-Rasa's REST channel (sender = the conversation id) and each reply is kept and put on the outbox;
-the conversation is read again afterwards, because a Rasa action may have handed it off in the
-store meanwhile. While it is handed off (`queued` or `agent`) the bot is never asked: the
-stored message is what the agent console reads. When Rasa or its action server is down, slow
-or silent, the customer gets a short apology in their language and the conversation is queued
-for an agent.
+`Gateway.receive(inbound)` is the whole contract for a channel, and its only way in. In one
+transaction it finds or creates the customer and the conversation and keeps the message (on the
+conversation's open ticket too, so its SLA clocks run). While the conversation is the bot's, the
+message goes to Rasa's REST channel (sender = the conversation id) and each reply is kept and
+put on the outbox; the conversation is read again afterwards, because a Rasa action may have
+handed it off in the store meanwhile. While it is handed off (`queued` or `agent`) the bot is
+never asked: the stored message is what the agent console reads. When Rasa or its action server
+is down, slow or silent, the customer gets a short apology in their language and the
+conversation is queued for an agent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import ChannelAdapter, Inbound
-from bot.outbox import Claimed, OutboxDeliverer, store_bot_replies
-from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bot.gateway.channels.base import ChannelAdapter, Inbound
+from bot.gateway.outbox import Claimed, OutboxDeliverer, store_bot_replies
+from bot.gateway.rasa_client import BotReply, RasaClient, RasaUnavailable
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
+from ticketing.language import detect_language, known_language
 from ticketing.models import Channel, Conversation, ConversationState
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
 APOLOGY = {
     "zh": "抱歉，智能助手暂时无法回复。您的消息已保存，我们正在为您转接人工客服，请稍候。",
     "en": (
@@ -43,26 +41,6 @@ APOLOGY = {
         "passing you to a member of our team, who will reply here shortly."
     ),
 }
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
-# Letters in a token with digits ("A2024-1181", an order number) say nothing of the language.
-_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
-# As the bot's own rule (actions/language.py): a Chinese character carries about as much as four
-# Latin letters, and a tie is Chinese.
-LATIN_LETTERS_PER_CJK_CHAR = 4
-
-
-def detect_language(text: str | None) -> str | None:
-    """ "zh" or "en" for what the customer wrote ("我的order 还没到" is Chinese); None when it
-    has neither Chinese characters nor Latin words (digits, emoji, an order number)."""
-    if not text:
-        return None
-    normalized = unicodedata.normalize("NFKC", text)  # full-width Ｏｒｄｅｒ is Latin
-    cjk = len(_CJK.findall(normalized))
-    latin = sum(len(word) for word in _LATIN_WORD.findall(normalized))
-    if not cjk and not latin:
-        return None
-    return "zh" if cjk * LATIN_LETTERS_PER_CJK_CHAR >= latin else "en"
 
 
 @dataclass(frozen=True)
@@ -98,28 +76,46 @@ class Gateway:
         self.adapters = dict(adapters)
         self.clock = clock
         self.outbox = outbox or OutboxDeliverer(session_factory, self.adapters, rasa, clock=clock)
+        # The outbox's threads: on SQLite one writer thread for both, so writes queue in order.
+        self.run_blocking = self.outbox.run_blocking
 
-    async def receive(self, inbound: Inbound) -> StoredInbound:
-        """Store one customer message, then route it. Raises `InvalidInput` for a message the
-        store refuses (empty, too long, a bad external id)."""
-        stored = await self.store(inbound)
-        await self.route(stored)
+    async def receive(
+        self,
+        inbound: Inbound,
+        *,
+        on_stored: Callable[[StoredInbound], Awaitable[None]] | None = None,
+    ) -> StoredInbound:
+        """Store one customer message, then route it: the one way in for a channel.
+
+        Raises `InvalidInput` for a message the store refuses (empty, too long, a bad external
+        id), and whatever stopped it being stored; either way nothing is kept. `on_stored` runs
+        once it is kept, before routing (the web chat shows the customer their own message).
+        A routing failure is logged, not raised: the message is kept, and the outbox loop or an
+        agent picks it up from there.
+        """
+        stored = await self._store(inbound)
+        if on_stored is not None:
+            await on_stored(stored)
+        try:
+            await self._route(stored)
+        except Exception:
+            log.exception("%s: routing %s failed", stored.channel.value, stored.conversation_id)
         return stored
 
-    async def store(self, inbound: Inbound) -> StoredInbound:
+    async def _store(self, inbound: Inbound) -> StoredInbound:
         """The storing half of `receive`: one transaction, committed when this returns."""
         try:
-            return await self.outbox.store(self._store, inbound)
+            return await self.run_blocking(self._write, inbound)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
             # customer and the conversation, the other now finds them.
-            return await self.outbox.store(self._store, inbound)
+            return await self.run_blocking(self._write, inbound)
 
-    def _store(self, inbound: Inbound) -> StoredInbound:
+    def _write(self, inbound: Inbound) -> StoredInbound:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
         if not text:
             raise InvalidInput("the message is empty", field="text")
-        language = detect_language(inbound.text) or _known(inbound.language_hint)
+        language = detect_language(inbound.text) or known_language(inbound.language_hint)
         with self.factory.begin() as session:
             record = services.record_inbound_message(
                 session,
@@ -145,7 +141,7 @@ class Gateway:
                 to_bot=(inbound.payload or "").strip() or text,
             )
 
-    async def route(self, stored: StoredInbound) -> None:
+    async def _route(self, stored: StoredInbound) -> None:
         """The routing half of `receive`: to the bot while it has the conversation."""
         if stored.state is not ConversationState.BOT:
             # The agent console reads the stored message; the bot must not answer it.
@@ -182,9 +178,9 @@ class Gateway:
                 stored.conversation_id,
                 exc,
             )
-            claimed = await self.outbox.store(self._fall_back, stored)
+            claimed = await self.run_blocking(self._fall_back, stored)
         else:
-            claimed = await self.outbox.store(self._keep_replies, stored, replies)
+            claimed = await self.run_blocking(self._keep_replies, stored, replies)
         await self.outbox.deliver_claimed(claimed)
 
     def _keep_replies(self, stored: StoredInbound, replies: list[BotReply]) -> list[Claimed]:
@@ -218,10 +214,3 @@ class Gateway:
             await adapter.typing(stored.external_id)
         except Exception:  # best effort: a typing indicator is not worth failing a turn
             log.debug("typing indicator failed on %s", stored.channel.value, exc_info=True)
-
-
-def _known(language: str | None) -> str | None:
-    if not language:
-        return None
-    short = language.strip().lower()[:2]
-    return short if short in LANGUAGES else None

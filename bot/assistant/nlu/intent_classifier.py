@@ -4,7 +4,7 @@ Rasa's LogisticRegressionClassifier fits raw feature counts, so a long message o
 one and a two-word reply ("可以", "business hours") is pulled towards whichever intent has the
 shortest examples. Sublinear TF-IDF with L2 normalisation, and weaker regularisation (C=10),
 raised the 5-fold cross-validated macro-F1 of our data by about 0.03 in each language
-(scripts/nlu_report.py). Dense sentence features (bot/nlu/sentence_embeddings.py), already
+(scripts/nlu_report.py). Dense sentence features (bot/assistant/nlu/sentence_embeddings.py), already
 normalised and possibly negative, are appended after the TF-IDF columns unchanged.
 
 Runs in the Rasa environment only: `rasa` puts the working directory on the import path, so

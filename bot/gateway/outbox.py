@@ -14,22 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.channels.base import ChannelAdapter, DeliveryRefused, Outbound
-from bot.rasa_client import BotReply, RasaClient
+from bot.gateway.blocking import BlockingRunner
+from bot.gateway.channels.base import ChannelAdapter, DeliveryRefused, Outbound
+from bot.gateway.rasa_client import BotReply, RasaClient
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.models import (
@@ -43,37 +42,8 @@ from ticketing.models import (
 
 log = logging.getLogger(__name__)
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
 RASA_KINDS = (OutboxKind.TRIGGER_INTENT.value, OutboxKind.RASA_RESUME.value)
 CHANNEL_KINDS = (OutboxKind.TEXT.value, OutboxKind.EVENT.value)
-
-
-class StoreRunner:
-    """Runs blocking store calls off the event loop, in `executor` (default: asyncio's).
-
-    For SQLite, `for_store` gives one thread: the gateway's writers then queue here, in order,
-    instead of in SQLite's busy handler, whose sleeps (up to 100 ms each) made the slowest turns
-    several times slower than the median with 50 customers at once.
-    """
-
-    def __init__(self, executor: ThreadPoolExecutor | None = None) -> None:
-        self.executor = executor
-
-    @classmethod
-    def for_store(cls, session_factory: sessionmaker[Session]) -> StoreRunner:
-        bind = session_factory.kw.get("bind")
-        sqlite = bind is not None and bind.dialect.name == "sqlite"
-        return cls(ThreadPoolExecutor(1 if sqlite else 16, thread_name_prefix="kefu-store"))
-
-    async def __call__(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
-
-    def shutdown(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -123,7 +93,7 @@ class OutboxDeliverer:
         batch: int = 50,
         poll_interval: float = 1.0,
         instance_id: str | None = None,
-        store: StoreRunner | None = None,
+        run_blocking: BlockingRunner | None = None,
     ) -> None:
         if timedelta(seconds=send_timeout) * 2 > lease:
             raise ValueError("the lease must be at least twice the send timeout")
@@ -140,7 +110,7 @@ class OutboxDeliverer:
             instance_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         )
         self._wake = asyncio.Event()
-        self.store = store or StoreRunner()
+        self.run_blocking = run_blocking or BlockingRunner()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- claiming ------------------------------------------------------------------------------
@@ -357,11 +327,11 @@ class OutboxDeliverer:
     async def deliver_ids(self, ids: Sequence[int]) -> int:
         """Claim these rows and deliver them, in order (rows written and committed elsewhere;
         the gateway claims its own rows as it writes them and calls `deliver_claimed`)."""
-        return await self.deliver_claimed(await self.store(self._claim, list(ids)))
+        return await self.deliver_claimed(await self.run_blocking(self._claim, list(ids)))
 
     async def run_once(self) -> int:
         """Claim what is due and deliver it. Returns how many rows were attempted."""
-        return await self.deliver_claimed(await self.store(self._claim, None))
+        return await self.deliver_claimed(await self.run_blocking(self._claim, None))
 
     async def deliver_claimed(self, claimed: Sequence[Claimed]) -> int:
         """Deliver claimed rows: one conversation's in order (after a failure the rest of it is
@@ -380,7 +350,7 @@ class OutboxDeliverer:
                 attempted += 1
                 if not ok:
                     if rest := [r.id for r in queue]:
-                        await self.store(self._release, rest)
+                        await self.run_blocking(self._release, rest)
                     break
                 queue[:0] = produced  # a Rasa row's replies go out before anything after it
             return attempted
@@ -425,7 +395,7 @@ class OutboxDeliverer:
         produced (a Rasa row's replies), claimed."""
         late = self.clock() + timedelta(seconds=self.send_timeout) >= row.lease_until
         # Claimed in a batch and its turn came late: the lease must outlast the delivery.
-        if late and await self.store(self._renew, row.id) is None:
+        if late and await self.run_blocking(self._renew, row.id) is None:
             log.warning("outbox %s: lease ran out before delivery; left to others", row.id)
             return False, []
         try:
@@ -433,12 +403,12 @@ class OutboxDeliverer:
         except asyncio.CancelledError:
             raise
         except DeliveryRefused as exc:
-            await self.store(self._finish, row.id, error=_describe(exc), refused=True)
+            await self.run_blocking(self._finish, row.id, error=_describe(exc), refused=True)
             return False, []
         except Exception as exc:  # any failure of a channel or of Rasa: retry later
-            await self.store(self._finish, row.id, error=_describe(exc))
+            await self.run_blocking(self._finish, row.id, error=_describe(exc))
             return False, []
-        return True, await self.store(self._finish, row.id, then=then)
+        return True, await self.run_blocking(self._finish, row.id, then=then)
 
     async def _send(self, row: Claimed) -> Callable[[Session], list[int]] | None:
         if row.kind in CHANNEL_KINDS:
@@ -472,7 +442,7 @@ class OutboxDeliverer:
         raise DeliveryRefused(f"unknown outbox kind {row.kind!r}")
 
     async def _trigger(self, row: Claimed, conversation_id: str) -> Callable[[Session], list[int]]:
-        state = await self.store(self._state_of, conversation_id)
+        state = await self.run_blocking(self._state_of, conversation_id)
         if state is not ConversationState.BOT:
             # While an agent has the conversation the bot does not speak, surveys included; the
             # worker turns the unanswered follow-up into a call-back task.

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.channels.base import Button
+from bot.gateway.channels.base import Button
 
 log = logging.getLogger(__name__)
 

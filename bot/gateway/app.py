@@ -1,0 +1,110 @@
+"""The web application: the desk API plus the gateway and its chat channels, with the outbox
+deliverer.
+
+`uvicorn bot.gateway.app:create_app --factory`. Every chat channel registered in
+ticketing/channels.py is loaded by its plug-in path. On start-up the outbox deliverer and the
+channels' background work (the web chat's catch-up loop, Telegram) start; on shutdown they stop
+(whatever they had claimed is retried by the next process once its lease runs out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.gateway.blocking import BlockingRunner
+from bot.gateway.channels.base import ChannelAdapter, ChannelContext, load_plugin
+from bot.gateway.conversation import Gateway
+from bot.gateway.outbox import OutboxDeliverer
+from bot.gateway.rasa_client import RasaClient
+from ticketing import channels
+from ticketing.api.app import create_app as create_desk_app
+from ticketing.clock import utcnow
+from ticketing.config import ROOT, Settings
+from ticketing.models import Channel
+
+log = logging.getLogger(__name__)
+
+RASA_TIMEOUT = 10.0  # seconds for one customer turn, custom actions included
+
+
+def create_app(
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    rasa: RasaClient | None = None,
+    adapters: Mapping[Channel, ChannelAdapter] | None = None,
+    background: bool = True,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    """The desk API with the gateway and every registered chat channel mounted (the web chat:
+    `/ws/chat`, `/widget.js`, `/widget.css`, `/shop`).
+
+    `adapters` replaces channels' adapters (tests); `background=False` leaves the deliverer
+    loops off (tests drive them by hand).
+    """
+    app = create_desk_app(settings, session_factory)
+    settings = app.state.settings
+    factory: sessionmaker[Session] = app.state.session_factory
+    rasa = rasa or RasaClient(
+        settings.rasa_url,
+        token=settings.rasa_token,
+        timeout=RASA_TIMEOUT,
+        action_health_url=action_health_url(),
+    )
+    context = ChannelContext(settings, factory, clock, background)
+    plugins = [load_plugin(spec.plugin)(context) for spec in channels.chat_channels()]
+    found = {p.adapter.channel: p.adapter for p in plugins if p.adapter is not None}
+    live: dict[Channel, ChannelAdapter] = {**found, **(adapters or {})}
+    run_blocking = BlockingRunner.for_database(factory)
+    outbox = OutboxDeliverer(factory, live, rasa, clock=clock, run_blocking=run_blocking)
+    gateway = Gateway(factory, rasa, live, outbox=outbox, clock=clock)
+    app.state.gateway = gateway
+    app.state.outbox = outbox
+    for plugin in plugins:
+        plugin.install(app, gateway)
+
+    desk_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        async with desk_lifespan(application):
+            deliverer = asyncio.create_task(outbox.run(), name="outbox") if background else None
+            try:
+                # The channels stop first, in reverse order: the turns they took are finished
+                # before the deliverer and the Rasa client go.
+                async with AsyncExitStack() as running:
+                    for plugin in plugins:
+                        await running.enter_async_context(plugin.running())
+                    yield
+            finally:
+                if deliverer is not None:
+                    deliverer.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await deliverer
+                await rasa.aclose()
+                run_blocking.shutdown()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def action_health_url(endpoints: Path = ROOT / "endpoints.yml") -> str | None:
+    """The action server's `/health`, from the endpoints file Rasa itself reads."""
+    try:
+        config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    url = (config.get("action_endpoint") or {}).get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    return url.rstrip("/").removesuffix("/webhook") + "/health"

@@ -1,0 +1,232 @@
+"""The python-telegram-bot handlers: each private chat's updates, in order, handed to the gateway
+as `Inbound` (Gateway.receive), and the short notices answered at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor, ContextTypes
+
+from bot.gateway.channels.base import Inbound
+from bot.gateway.channels.telegram.adapter import conversation_language
+from bot.gateway.channels.telegram.messages import (
+    BUTTON_EXPIRED,
+    GREETING,
+    HASHED,
+    HUMAN_REQUEST,
+    NOT_RECEIVED,
+    TEXT_ONLY,
+    find_payload,
+)
+from bot.gateway.channels.telegram.settings import describe
+from ticketing.errors import InvalidInput
+from ticketing.models import Channel
+
+if TYPE_CHECKING:
+    from bot.gateway.conversation import Gateway
+
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+HUMAN_PAYLOAD = "/request_human"
+
+
+def language_of(language_code: str | None) -> str | None:
+    """The customer's language from Telegram's `language_code`: "zh" for any Chinese, "en" for
+    any other language (English is the better guess for them), None when Telegram did not say."""
+    if not language_code:
+        return None
+    return "zh" if language_code.lower().startswith("zh") else "en"
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Chats side by side, each chat's updates one at a time in the order they came: a slow bot
+    turn holds up no other customer, and a customer's two quick messages reach the gateway (and
+    Rasa) in the order they were sent."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        # PTB starts each update's task in arrival order and nothing before this line waits, so
+        # the lock's queue is in arrival order too.
+        lock, users = self._chats.get(chat.id) or (asyncio.Lock(), 0)
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users == 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _gateway(context: Context) -> Gateway:
+    gateway: Gateway = context.bot_data["gateway"]
+    return gateway
+
+
+def _customer(update: Update) -> tuple[str, str | None, str | None] | None:
+    """The chat id, display name and language of a private chat's update."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    return str(chat.id), user.full_name or None, language_of(user.language_code)
+
+
+async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
+    """Hand the message to the gateway; when it could not even be stored, say so."""
+    try:
+        await _gateway(context).receive(inbound)
+    except Exception as exc:
+        if not isinstance(exc, InvalidInput):
+            log.exception("telegram: a message of chat %s could not be stored", inbound.external_id)
+        message = update.effective_message
+        if message is not None:
+            language = inbound.language_hint or "zh"
+            with contextlib.suppress(TelegramError):
+                await message.reply_text(NOT_RECEIVED[language])
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet the customer in their language."""
+    customer = _customer(update)
+    if customer is None or update.effective_message is None:
+        return
+    language = customer[2] or "zh"
+    await update.effective_message.reply_text(GREETING[language])
+
+
+async def human(update: Update, context: Context) -> None:
+    """Ask for a human: the bot's handoff hands the conversation to the agents' queue."""
+    customer = _customer(update)
+    if customer is None:
+        return
+    chat_id, name, language = customer
+    # The words stored set the conversation's language: without Telegram's hint, keep the
+    # conversation's own rather than guess.
+    conversation_id = f"{Channel.TELEGRAM.value}:{chat_id}"
+    factory = _gateway(context).factory
+    if language is None:
+        language = await asyncio.to_thread(conversation_language, factory, conversation_id)
+    inbound = Inbound(
+        channel=Channel.TELEGRAM,
+        external_id=chat_id,
+        text=HUMAN_REQUEST[language],
+        payload=HUMAN_PAYLOAD,
+        display_name=name,
+        language_hint=language,
+    )
+    await _receive(update, context, inbound)
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Pass what the customer wrote to the gateway."""
+    customer = _customer(update)
+    message = update.effective_message
+    if customer is None or message is None or not message.text:
+        return
+    chat_id, name, language = customer
+    inbound = Inbound(
+        channel=Channel.TELEGRAM,
+        external_id=chat_id,
+        text=message.text,
+        display_name=name,
+        language_hint=language,
+    )
+    await _receive(update, context, inbound)
+
+
+async def button_pressed(update: Update, context: Context) -> None:
+    """Send the pressed button's payload to the gateway, its title as the customer's words."""
+    query = update.callback_query
+    customer = _customer(update)
+    if query is None or customer is None or not query.data:
+        return
+    chat_id, name, language = customer
+    payload: str | None = query.data
+    if query.data.startswith(HASHED):
+        conversation_id = f"{Channel.TELEGRAM.value}:{chat_id}"
+        payload = await asyncio.to_thread(
+            find_payload, _gateway(context).factory, conversation_id, query.data
+        )
+    if payload is None:
+        with contextlib.suppress(TelegramError):
+            await query.answer(BUTTON_EXPIRED[language or "zh"])
+        return
+    # Stops the button's spinner; the press counts even if this does not get through.
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.warning("telegram: answering a button press failed: %s", describe(exc))
+    inbound = Inbound(
+        channel=Channel.TELEGRAM,
+        external_id=chat_id,
+        text=_button_title(update, query.data) or payload,
+        payload=payload,
+        display_name=name,
+        language_hint=language,
+    )
+    await _receive(update, context, inbound)
+
+
+def _button_title(update: Update, callback_data: str) -> str | None:
+    query = update.callback_query
+    message = query.message if query else None
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == callback_data:
+                return button.text
+    return None
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Say that only text is understood (photos, stickers, voice)."""
+    customer = _customer(update)
+    if customer is None or update.effective_message is None:
+        return
+    await update.effective_message.reply_text(TEXT_ONLY[customer[2] or "zh"])
+
+
+async def log_error(update: object, context: Context) -> None:
+    """Log a failure by the update's id and chat: never the customer's words, name or phone."""
+    error = context.error
+    if isinstance(update, Update):
+        chat = update.effective_chat
+        log.error(
+            "telegram: update %s of chat %s failed: %s",
+            update.update_id,
+            chat.id if chat else "-",
+            describe(error) if isinstance(error, TelegramError) else type(error).__name__,
+            exc_info=None if isinstance(error, TelegramError) else error,
+        )
+    elif isinstance(error, TelegramError):
+        # Polling errors (network, 5xx, a second poller's 409 Conflict): PTB retries them.
+        log.warning("telegram: %s", describe(error))
+    else:
+        log.error("telegram: %s", type(error).__name__, exc_info=error)
