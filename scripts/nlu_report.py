@@ -216,13 +216,10 @@ def _f1_cell(scores: Scores, label: str) -> str:
     return f"{value:.3f} ({support})"
 
 
-def report(out: Path, threshold: float, bar: float, show_errors: int) -> bool:
-    """Prints the report of the run in `out`; True when both languages reach the bar."""
-    intents = by_language(intent_predictions(out))
-    if not any(intents.values()):
-        raise SystemExit(f"no predictions in {out}: did the cross-validation run?")
-    scores = {language: score(predictions) for language, predictions in intents.items()}
-
+def _print_intents(
+    intents: dict[str, list[Prediction]], scores: dict[str, Scores], threshold: float, bar: float
+) -> bool:
+    """The intent table per language; True when both languages reach the bar."""
     print(f"\nIntent classification, held-out folds (bar: macro-F1 >= {bar} for zh and en)")
     rows = [["language", "examples", "accuracy", "macro-F1", f"conf < {threshold}", "bar"]]
     passed = True
@@ -246,23 +243,28 @@ def report(out: Path, threshold: float, bar: float, show_errors: int) -> bool:
             ]
         )
     print(_table(rows))
+    return passed
 
+
+def _threshold_cell(predictions: list[Prediction], candidate: float) -> str:
+    if not predictions:
+        return "-"
+    right = [p for p in predictions if p.correct]
+    wrong = [p for p in predictions if not p.correct]
+    return f"{_share(right, candidate):.1%} / {_share(wrong, candidate):.1%}"
+
+
+def _print_thresholds(intents: dict[str, list[Prediction]], threshold: float) -> None:
     print(f"\nFallback threshold (config: {threshold}): held-out messages under each threshold")
     rows = [["threshold", *[f"{lang}: right / wrong" for lang in LANGUAGES]]]
     for candidate in FALLBACK_CANDIDATES:
-        cells = []
-        for language in LANGUAGES:
-            right = [p for p in intents[language] if p.correct]
-            wrong = [p for p in intents[language] if not p.correct]
-            cells.append(
-                f"{_share(right, candidate):.1%} / {_share(wrong, candidate):.1%}"
-                if intents[language]
-                else "-"
-            )
+        cells = [_threshold_cell(intents[language], candidate) for language in LANGUAGES]
         rows.append([f"{candidate:.2f}", *cells])
     print(_table(rows))
     print("  (right: understood messages the bot would ask to rephrase; wrong: mistakes it would)")
 
+
+def _print_per_intent(intents: dict[str, list[Prediction]], scores: dict[str, Scores]) -> None:
     labels = sorted({label for s in scores.values() for label in s.f1})
     print("\nF1 per intent (support)")
     rows = [["intent", *[language for language in intents if intents[language]]]]
@@ -270,44 +272,66 @@ def report(out: Path, threshold: float, bar: float, show_errors: int) -> bool:
         rows.append([label, *[_f1_cell(scores[lang], label) for lang in intents if intents[lang]]])
     print(_table(rows))
 
+
+def _print_responses(out: Path) -> None:
     responses = by_language(response_predictions(out))
-    if any(responses.values()):
-        print("\nFAQ question chosen by the ResponseSelector (among messages whose intent is faq)")
-        rows = [["language", "examples", "accuracy", "macro-F1"]]
-        for language, predictions in responses.items():
-            if predictions:
-                s = score(predictions)
-                rows.append([language, str(s.count), f"{s.accuracy:.3f}", f"{s.macro_f1:.3f}"])
-        print(_table(rows))
-        confused = Counter(
-            (p.target, p.predicted) for ps in responses.values() for p in ps if not p.correct
-        )
-        for (target, predicted), count in confused.most_common(5):
-            print(f"  {count} x {target} -> {predicted}")
+    if not any(responses.values()):
+        return
+    print("\nFAQ question chosen by the ResponseSelector (among messages whose intent is faq)")
+    rows = [["language", "examples", "accuracy", "macro-F1"]]
+    for language, predictions in responses.items():
+        if predictions:
+            s = score(predictions)
+            rows.append([language, str(s.count), f"{s.accuracy:.3f}", f"{s.macro_f1:.3f}"])
+    print(_table(rows))
+    confused = Counter(
+        (p.target, p.predicted) for ps in responses.values() for p in ps if not p.correct
+    )
+    for (target, predicted), count in confused.most_common(5):
+        print(f"  {count} x {target} -> {predicted}")
 
+
+def _print_entities(out: Path) -> None:
     entity_report = out / "RegexEntityExtractor_report.json"
-    if entity_report.exists():
-        entities = json.loads(entity_report.read_text("utf-8"))
-        print("\nEntities (RegexEntityExtractor, held-out folds)")
-        rows = [["entity", "precision", "recall", "F1", "support"]]
-        for name, values in sorted(entities.items()):
-            if isinstance(values, dict) and "f1-score" in values and name != "no_entity":
-                rows.append(
-                    [
-                        name,
-                        f"{values['precision']:.3f}",
-                        f"{values['recall']:.3f}",
-                        f"{values['f1-score']:.3f}",
-                        str(values.get("support", "")),
-                    ]
-                )
-        print(_table(rows))
+    if not entity_report.exists():
+        return
+    entities = json.loads(entity_report.read_text("utf-8"))
+    print("\nEntities (RegexEntityExtractor, held-out folds)")
+    rows = [["entity", "precision", "recall", "F1", "support"]]
+    for name, values in sorted(entities.items()):
+        if isinstance(values, dict) and "f1-score" in values and name != "no_entity":
+            rows.append(
+                [
+                    name,
+                    f"{values['precision']:.3f}",
+                    f"{values['recall']:.3f}",
+                    f"{values['f1-score']:.3f}",
+                    str(values.get("support", "")),
+                ]
+            )
+    print(_table(rows))
 
+
+def _print_errors(intents: dict[str, list[Prediction]], show_errors: int) -> None:
     errors = [p for ps in intents.values() for p in ps if not p.correct]
     if errors and show_errors:
         print(f"\nMisclassified ({len(errors)}; showing {min(show_errors, len(errors))})")
         for p in sorted(errors, key=lambda p: (p.language, p.target, -p.confidence))[:show_errors]:
             print(f"  [{p.language}] {p.target} -> {p.predicted} ({p.confidence:.2f}): {p.text}")
+
+
+def report(out: Path, threshold: float, bar: float, show_errors: int) -> bool:
+    """Prints the report of the run in `out`; True when both languages reach the bar."""
+    intents = by_language(intent_predictions(out))
+    if not any(intents.values()):
+        raise SystemExit(f"no predictions in {out}: did the cross-validation run?")
+    scores = {language: score(predictions) for language, predictions in intents.items()}
+    passed = _print_intents(intents, scores, threshold, bar)
+    _print_thresholds(intents, threshold)
+    _print_per_intent(intents, scores)
+    _print_responses(out)
+    _print_entities(out)
+    _print_errors(intents, show_errors)
     return passed
 
 

@@ -23,16 +23,21 @@ class LimitBodySize:
         self.app = app
         self.max_bytes = max_bytes
 
+    def _refusal(self, declared: int | None) -> tuple[int, str] | None:
+        """The status and detail that refuse a request by its declared length, if any."""
+        if declared == -1:
+            return 400, "Content-Length is not a number"
+        if declared is not None and declared > self.max_bytes:
+            return 413, BodyTooLarge(self.max_bytes).detail
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
-        if declared == -1:
-            await _respond(send, 400, "Content-Length is not a number")
-            return
-        if declared is not None and declared > self.max_bytes:
-            await _respond(send, 413, BodyTooLarge(self.max_bytes).detail)
+        refusal = self._refusal(_content_length(scope))
+        if refusal is not None:
+            await _respond(send, *refusal)
             return
 
         received = 0

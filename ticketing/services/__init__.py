@@ -20,6 +20,7 @@ from ticketing.services.access import (
     is_supervisor,
     may_take_over,
     require_role,
+    require_triage,
     ticket_conversation,
     visible_to,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "reopen_ticket",
     "reply_to_customer",
     "require_role",
+    "require_triage",
     "resolve_ticket",
     "routed_team",
     "send_to_conversation",

@@ -77,6 +77,17 @@ def require_role(actor: Actor, *roles: Role) -> None:
         raise PermissionDenied("your role does not allow this")
 
 
+def require_triage(actor: Actor, ticket: Ticket) -> None:
+    """An agent may triage only a ticket assigned to them; supervisors and admins any ticket."""
+    if (
+        actor.kind is ActorKind.AGENT
+        and actor.user is not None
+        and actor.user.role is Role.AGENT
+        and ticket.assignee_id != actor.user.id
+    ):
+        raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
+
+
 def may_take_over(user: User, ticket: Ticket) -> bool:
     """Whether `user` may speak for the desk on the ticket's chat: its assignee, a supervisor
     or an admin."""

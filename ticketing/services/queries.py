@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from ticketing import sla
 from ticketing.errors import InvalidInput
@@ -55,45 +55,54 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+# Each list filter and the column it matches any of.
+_IN_FILTERS: tuple[tuple[str, InstrumentedAttribute[Any]], ...] = (
+    ("status", Ticket.status),
+    ("priority", Ticket.priority),
+    ("category", Ticket.category),
+    ("severity", Ticket.severity),
+    ("channel", Ticket.channel),
+)
+# Each single-value filter and the column it must equal (when given).
+_EQUAL_FILTERS: tuple[tuple[str, InstrumentedAttribute[Any]], ...] = (
+    ("team_id", Ticket.team_id),
+    ("assignee_id", Ticket.assignee_id),
+    ("customer_id", Ticket.customer_id),
+    ("conversation_id", Ticket.conversation_id),
+)
+
+
 def ticket_conditions(filters: TicketFilters, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = list(filters.extra)
-    if filters.status:
-        conditions.append(Ticket.status.in_(filters.status))
-    if filters.priority:
-        conditions.append(Ticket.priority.in_(filters.priority))
-    if filters.category:
-        conditions.append(Ticket.category.in_(filters.category))
-    if filters.severity:
-        conditions.append(Ticket.severity.in_(filters.severity))
-    if filters.channel:
-        conditions.append(Ticket.channel.in_(filters.channel))
-    if filters.team_id is not None:
-        conditions.append(Ticket.team_id == filters.team_id)
-    if filters.assignee_id is not None:
-        conditions.append(Ticket.assignee_id == filters.assignee_id)
+    for name, column in _IN_FILTERS:
+        if values := getattr(filters, name):
+            conditions.append(column.in_(values))
+    for name, column in _EQUAL_FILTERS:
+        if (value := getattr(filters, name)) is not None:
+            conditions.append(column == value)
     if filters.unassigned:
         conditions.append(Ticket.assignee_id.is_(None))
-    if filters.customer_id is not None:
-        conditions.append(Ticket.customer_id == filters.customer_id)
-    if filters.conversation_id is not None:
-        conditions.append(Ticket.conversation_id == filters.conversation_id)
     if filters.due_before is not None:
         conditions.append(Ticket.next_deadline_at <= filters.due_before)
     if filters.breached is not None:
         breached = sla.breached_condition(now)
         conditions.append(breached if filters.breached else ~breached)
-    for term in (filters.q or "").split():
-        number = parse_ticket_number(term) if term.upper().startswith("T") else None
-        pattern = _like(term)
-        matches: list[ColumnElement[bool]] = [
-            Ticket.subject.ilike(pattern, escape="\\"),
-            Ticket.description.ilike(pattern, escape="\\"),
-            Ticket.order_number.ilike(pattern, escape="\\"),
-        ]
-        if number is not None and number < 2**31:  # a bigger one is no ticket's
-            matches.append(Ticket.id == number)
-        conditions.append(or_(*matches))
+    conditions.extend(_search(term) for term in (filters.q or "").split())
     return conditions
+
+
+def _search(term: str) -> ColumnElement[bool]:
+    """One search word: in the subject, description or order number, or a ticket's number."""
+    number = parse_ticket_number(term) if term.upper().startswith("T") else None
+    pattern = _like(term)
+    matches: list[ColumnElement[bool]] = [
+        Ticket.subject.ilike(pattern, escape="\\"),
+        Ticket.description.ilike(pattern, escape="\\"),
+        Ticket.order_number.ilike(pattern, escape="\\"),
+    ]
+    if number is not None and number < 2**31:  # a bigger one is no ticket's
+        matches.append(Ticket.id == number)
+    return or_(*matches)
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -118,18 +127,20 @@ def _cursor_values(ticket: Ticket, sort: str) -> list[Any]:
     return [ticket.created_at.isoformat(), ticket.id]
 
 
-def _apply_keyset(stmt: Select[Ticket], sort: str, cursor: str | None) -> Select[Ticket]:
-    if sort == "newest":
-        stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
-    elif sort == "oldest":
-        stmt = stmt.order_by(Ticket.created_at.asc(), Ticket.id.asc())
-    else:
-        # Tickets without a running deadline come last.
-        stmt = stmt.order_by(
-            Ticket.next_deadline_at.is_(None), Ticket.next_deadline_at.asc(), Ticket.id.asc()
-        )
-    if cursor is None:
-        return stmt
+_ORDER = {
+    "newest": (Ticket.created_at.desc(), Ticket.id.desc()),
+    "oldest": (Ticket.created_at.asc(), Ticket.id.asc()),
+    # Tickets without a running deadline come last.
+    "due": (Ticket.next_deadline_at.is_(None), Ticket.next_deadline_at.asc(), Ticket.id.asc()),
+}
+
+
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput("cursor is not valid", field="cursor")
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime | None, int]:
+    """The sort value and id of the last row a page showed, checked."""
     raw_at, raw_id = decode_cursor(cursor)
     try:
         last_at = datetime.fromisoformat(raw_at) if raw_at is not None else None
@@ -137,38 +148,39 @@ def _apply_keyset(stmt: Select[Ticket], sort: str, cursor: str | None) -> Select
         if last_at is not None and last_at.tzinfo is not None:
             last_at.astimezone(UTC)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise InvalidInput("cursor is not valid", field="cursor") from exc
+        raise _invalid_cursor() from exc
     if last_at is not None and last_at.tzinfo is None:
-        raise InvalidInput("cursor is not valid", field="cursor")
+        raise _invalid_cursor()
     # Ids are 32-bit in the database; SQLite cannot even bind a bigger integer.
     if type(raw_id) is not int or not 0 <= raw_id < 2**31:
-        raise InvalidInput("cursor is not valid", field="cursor")
-    last_id = raw_id
-    if sort == "newest":
+        raise _invalid_cursor()
+    return last_at, raw_id
+
+
+def _after(sort: str, last_at: datetime | None, last_id: int) -> ColumnElement[bool]:
+    """The rows that come after (last_at, last_id) in `sort` order."""
+    if sort == "due":
         if last_at is None:
-            raise InvalidInput("cursor is not valid", field="cursor")
-        return stmt.where(
-            or_(
-                Ticket.created_at < last_at, and_(Ticket.created_at == last_at, Ticket.id < last_id)
-            )
-        )
-    if sort == "oldest":
-        if last_at is None:
-            raise InvalidInput("cursor is not valid", field="cursor")
-        return stmt.where(
-            or_(
-                Ticket.created_at > last_at, and_(Ticket.created_at == last_at, Ticket.id > last_id)
-            )
-        )
-    if last_at is None:
-        return stmt.where(Ticket.next_deadline_at.is_(None), Ticket.id > last_id)
-    return stmt.where(
-        or_(
+            return and_(Ticket.next_deadline_at.is_(None), Ticket.id > last_id)
+        return or_(
             Ticket.next_deadline_at > last_at,
             and_(Ticket.next_deadline_at == last_at, Ticket.id > last_id),
             Ticket.next_deadline_at.is_(None),
         )
-    )
+    if last_at is None:
+        raise _invalid_cursor()
+    if sort == "newest":
+        return or_(
+            Ticket.created_at < last_at, and_(Ticket.created_at == last_at, Ticket.id < last_id)
+        )
+    return or_(Ticket.created_at > last_at, and_(Ticket.created_at == last_at, Ticket.id > last_id))
+
+
+def _apply_keyset(stmt: Select[Ticket], sort: str, cursor: str | None) -> Select[Ticket]:
+    stmt = stmt.order_by(*_ORDER[sort])
+    if cursor is None:
+        return stmt
+    return stmt.where(_after(sort, *_parse_cursor(cursor)))
 
 
 @dataclass

@@ -9,10 +9,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ticketing import sla
-from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ticketing.errors import Conflict, InvalidInput, NotFound
 from ticketing.models import (
     PRIORITY_ORDER,
-    ActorKind,
     Category,
     Channel,
     Customer,
@@ -27,7 +26,7 @@ from ticketing.models import (
     Tier,
     User,
 )
-from ticketing.services.access import can_see, require_role
+from ticketing.services.access import can_see, require_role, require_triage
 from ticketing.services.history import Actor, log_event
 from ticketing.services.status import set_status
 from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
@@ -124,13 +123,7 @@ def triage_ticket(
     to the new category's team, unless a team is given; a team given here is never moved by a
     later category change. An agent may triage only a ticket assigned to them; supervisors and
     admins any ticket."""
-    if (
-        actor.kind is ActorKind.AGENT
-        and actor.user is not None
-        and actor.user.role is Role.AGENT
-        and ticket.assignee_id != actor.user.id
-    ):
-        raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
+    require_triage(actor, ticket)
     at = at_or_now(at)
     changes: dict[str, Any] = {}
     rerouted: Team | None = None
@@ -148,6 +141,21 @@ def triage_ticket(
     if severity is not None and severity != ticket.severity:
         changes["severity"] = [ticket.severity.value, severity.value]
         ticket.severity = severity
+    _set_team(ticket, team, rerouted, changes)
+    if priority is not None and priority != ticket.priority:
+        changes["priority"] = [ticket.priority.value, priority.value]
+        sla.retarget(session, ticket, priority)
+    if changes:
+        ticket.updated_at = at
+        log_event(session, ticket, EventKind.TRIAGED, actor, at, **changes)
+    return ticket
+
+
+def _set_team(
+    ticket: Ticket, team: Team | None, rerouted: Team | None, changes: dict[str, Any]
+) -> None:
+    """Triage's team: the one chosen (`team`) or else the new category's route (`rerouted`);
+    adds the history's `team` entry to `changes`."""
     if team is not None and ticket.team_routed:
         # Someone chose this team: it stays through later category changes. Choosing the team
         # the route gave is a choice too, so the history shows it.
@@ -160,13 +168,6 @@ def triage_ticket(
     if team is not None and team.id != ticket.team_id:
         changes["team"] = [ticket.team.name if ticket.team else None, team.name]
         ticket.team = team
-    if priority is not None and priority != ticket.priority:
-        changes["priority"] = [ticket.priority.value, priority.value]
-        sla.retarget(session, ticket, priority)
-    if changes:
-        ticket.updated_at = at
-        log_event(session, ticket, EventKind.TRIAGED, actor, at, **changes)
-    return ticket
 
 
 def raise_priority(
