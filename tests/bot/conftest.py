@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,9 +18,18 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway.channels.base import DeliveryFailed, Outbound
+from bot.gateway.channels.telegram.adapter import TelegramAdapter
+from bot.gateway.channels.telegram.lifecycle import build_application, running
+from bot.gateway.channels.telegram.settings import make_bot
 from bot.gateway.conversation import Gateway
 from bot.gateway.outbox import OutboxDeliverer, RetryPolicy
 from bot.gateway.rasa_client import RasaClient
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.telegram_support import (
+    Bot,
+    WallClock,
+    telegram_settings,
+)
 from tests.factories import MONDAY_10_SHANGHAI
 from ticketing.models import Channel
 
@@ -212,3 +221,27 @@ def make_gateway(
         session_factory, adapters, rasa, clock=clock, retry=RetryPolicy(), send_timeout=5.0
     )
     return Gateway(session_factory, rasa, adapters, outbox=outbox, clock=clock)
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+async def bot(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, fake_telegram: FakeTelegram
+) -> AsyncIterator[Bot]:
+    settings = telegram_settings(fake_telegram)
+    clock = WallClock()
+    adapters = {Channel.TELEGRAM: TelegramAdapter(make_bot(settings), session_factory)}
+    rasa = RasaClient(fake_rasa.url, token=RASA_TOKEN, timeout=5.0, connect_timeout=1.0)
+    outbox = OutboxDeliverer(session_factory, adapters, rasa, clock=clock, send_timeout=5.0)
+    gateway = Gateway(session_factory, rasa, adapters, outbox=outbox, clock=clock)
+    application = build_application(settings, gateway)
+    async with running(application, settings):
+        yield Bot(gateway, outbox, application, clock)
+    await rasa.aclose()

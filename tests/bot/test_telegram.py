@@ -3,13 +3,9 @@ localhost (tests/bot/fake_telegram.py) and the fake Rasa of conftest.py."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,37 +19,35 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from bot.gateway.app import create_app
-from bot.gateway.channels.base import Outbound
 from bot.gateway.channels.telegram import lifecycle
-from bot.gateway.channels.telegram.adapter import TelegramAdapter
 from bot.gateway.channels.telegram.handlers import HUMAN_PAYLOAD
-from bot.gateway.channels.telegram.lifecycle import (
-    SECRET_HEADER,
-    TelegramApplication,
-    build_application,
-    running,
-)
 from bot.gateway.channels.telegram.messages import (
     EVENTS,
     GREETING,
     callback_data_for,
-    split_text,
     utf16_len,
 )
-from bot.gateway.channels.telegram.settings import WEBHOOK_PATH, make_bot, telegram_status
-from bot.gateway.conversation import Gateway
-from bot.gateway.outbox import OutboxDeliverer
 from bot.gateway.rasa_client import RasaClient
-from tests.api.helpers import SETTINGS
-from tests.bot.conftest import RASA_TOKEN, FakeRasa
+from tests.bot.conftest import FakeRasa
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
+from tests.bot.telegram_support import (
+    CHAT,
+    CONVERSATION,
+    LONG_PAYLOAD,
+    OTHER_CHAT,
+    Bot,
+    conversation,
+    hand_off,
+    keyboard,
+    replies,
+    settle,
+    telegram_settings,
+    wait,
+)
 from tests.factories import make_user
 from ticketing import services
-from ticketing.clock import utcnow
-from ticketing.config import Settings
 from ticketing.db import transaction
 from ticketing.models import (
-    Channel,
     Conversation,
     ConversationState,
     Customer,
@@ -66,105 +60,6 @@ from ticketing.models import (
 )
 
 pytestmark = pytest.mark.anyio
-
-CHAT = 777001
-OTHER_CHAT = 777002
-CONVERSATION = f"telegram:{CHAT}"
-SECRET = "webhook-secret-0123456789abcdef"
-LONG_PAYLOAD = '/inform{"complaint_category": "delivery", "order_number": "A2024-1181-XYZ"}'
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-def telegram_settings(fake: FakeTelegram, **extra: Any) -> Settings:
-    return SETTINGS.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": fake.base_url, **extra}
-    )
-
-
-@dataclass
-class Bot:
-    """Kefu on Telegram, long polling the fake: the gateway, its outbox and the application."""
-
-    gateway: Gateway
-    outbox: OutboxDeliverer
-    application: TelegramApplication
-    clock: WallClock
-
-
-class WallClock:
-    """The wall clock, moved ahead by hand: rows the fake action server and the desk write are
-    stamped with the wall clock, and a retry's backoff is skipped by moving ahead."""
-
-    def __init__(self) -> None:
-        self.ahead = timedelta()
-
-    def __call__(self) -> datetime:
-        return utcnow() + self.ahead
-
-    def advance(self, seconds: float) -> None:
-        self.ahead += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-async def bot(
-    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, fake_telegram: FakeTelegram
-) -> AsyncIterator[Bot]:
-    settings = telegram_settings(fake_telegram)
-    clock = WallClock()
-    adapters = {Channel.TELEGRAM: TelegramAdapter(make_bot(settings), session_factory)}
-    rasa = RasaClient(fake_rasa.url, token=RASA_TOKEN, timeout=5.0, connect_timeout=1.0)
-    outbox = OutboxDeliverer(session_factory, adapters, rasa, clock=clock, send_timeout=5.0)
-    gateway = Gateway(session_factory, rasa, adapters, outbox=outbox, clock=clock)
-    application = build_application(settings, gateway)
-    async with running(application, settings):
-        yield Bot(gateway, outbox, application, clock)
-    await rasa.aclose()
-
-
-async def wait(fake: FakeTelegram, method: str, count: int = 1) -> list[Any]:
-    return await asyncio.to_thread(fake.wait, method, count)
-
-
-async def settle(fake: FakeTelegram, chat: int = CHAT) -> None:
-    """Wait until every update of the chat sent so far is handled: one chat's updates are
-    handled in order, so once a later /start is answered, everything before it is done."""
-    greetings = len([t for t in fake.texts(chat) if t in GREETING.values()])
-    fake.send(chat, "/start")
-    deadline = time.monotonic() + 10
-    while len([t for t in fake.texts(chat) if t in GREETING.values()]) <= greetings:
-        assert time.monotonic() < deadline, "the chat never settled"
-        await asyncio.sleep(0.02)
-
-
-def replies(fake: FakeTelegram, chat: int = CHAT) -> list[str]:
-    """What the chat was sent, greetings left out."""
-    return [t for t in fake.texts(chat) if t not in GREETING.values()]
-
-
-def keyboard(call: Any) -> list[list[dict[str, str]]]:
-    rows: list[list[dict[str, str]]] = call.params["reply_markup"]["inline_keyboard"]
-    return rows
-
-
-def conversation(factory: sessionmaker[Session]) -> Conversation:
-    with factory() as session:
-        row = session.get(Conversation, CONVERSATION)
-        assert row is not None
-        return row
-
-
-def hand_off(factory: sessionmaker[Session]) -> None:
-    with transaction(factory) as session:
-        row = session.get(Conversation, CONVERSATION)
-        assert row is not None
-        services.hand_off_conversation(session, row, services.Actor.bot(), reason="request")
 
 
 # --- long polling --------------------------------------------------------------------------------
@@ -531,120 +426,3 @@ async def test_events_and_a_long_reply_in_english(
     assert "".join(parts) == f"Amy\n{long_reply}"
     assert texts[-1] == EVENTS["handed_back"]["en"]
     assert conversation(session_factory).state is ConversationState.BOT
-
-
-# --- webhook mode, inside the web app ------------------------------------------------------------
-
-
-@pytest.fixture
-def webhook_app(
-    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, fake_telegram: FakeTelegram
-) -> Iterator[TestClient]:
-    settings = telegram_settings(
-        fake_telegram,
-        telegram_mode="webhook",
-        telegram_webhook_secret=SECRET,
-        telegram_webhook_url="https://kefu.example.com/telegram/webhook",
-    )
-    app = create_app(settings, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
-    with TestClient(app) as client:
-        deadline = time.monotonic() + 10
-        while not app.state.telegram.running:
-            assert time.monotonic() < deadline, "Telegram did not start"
-            time.sleep(0.02)
-        yield client
-
-
-def test_the_webhook_refuses_a_wrong_secret_and_takes_the_right_one(
-    webhook_app: TestClient, fake_rasa: FakeRasa, fake_telegram: FakeTelegram
-) -> None:
-    update = fake_telegram.message_update(CHAT, "你好")
-
-    wrong = webhook_app.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "guess" * 6})
-    missing = webhook_app.post(WEBHOOK_PATH, json=update)
-    assert (wrong.status_code, missing.status_code) == (403, 403)
-    assert fake_rasa.webhook_calls() == []
-
-    right = webhook_app.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
-    assert right.status_code == 200
-    (reply,) = fake_telegram.wait("sendMessage")
-
-    assert reply.params["text"] == "bot heard: 你好"
-    assert [c.body["sender"] for c in fake_rasa.webhook_calls()] == [CONVERSATION]
-    (registered,) = fake_telegram.requests("setWebhook")
-    assert registered.params["url"] == "https://kefu.example.com/telegram/webhook"
-    assert registered.params["secret_token"] == SECRET
-    assert registered.params["allowed_updates"] == ["message", "callback_query"]
-    assert fake_telegram.requests("getUpdates") == []  # no polling in webhook mode
-
-
-def test_the_webhook_refuses_what_is_not_an_update(webhook_app: TestClient) -> None:
-    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
-    assert webhook_app.post(WEBHOOK_PATH, content=b"[1, 2]", headers=headers).status_code == 400
-    assert webhook_app.post(WEBHOOK_PATH, content=b"{not json", headers=headers).status_code == 400
-
-
-def test_without_a_token_telegram_is_off(
-    session_factory: sessionmaker[Session], fake_rasa: FakeRasa
-) -> None:
-    app = create_app(SETTINGS, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
-    with TestClient(app) as client:
-        assert client.post(WEBHOOK_PATH, json={}).status_code == 404
-    assert Channel.TELEGRAM not in app.state.gateway.adapters
-    assert telegram_status(SETTINGS).startswith("Telegram: off")
-
-
-def test_webhook_mode_without_a_secret_does_not_start(
-    session_factory: sessionmaker[Session], fake_rasa: FakeRasa
-) -> None:
-    settings = SETTINGS.model_copy(update={"telegram_token": TOKEN, "telegram_mode": "webhook"})
-    assert "KEFU_TELEGRAM_WEBHOOK_SECRET" in telegram_status(settings)
-    with pytest.raises(RuntimeError, match="KEFU_TELEGRAM_WEBHOOK_SECRET"):
-        create_app(settings, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
-
-
-# --- small parts ---------------------------------------------------------------------------------
-
-
-def test_callback_data_keeps_short_payloads_and_hashes_long_ones() -> None:
-    assert callback_data_for("/affirm") == "/affirm"
-    assert callback_data_for("x" * 64) == "x" * 64
-    for payload in ["x" * 65, "#looks-hashed", "", "/inform" + "退货" * 20]:
-        data = callback_data_for(payload)
-        assert data.startswith("#") and len(data.encode()) <= 64
-        assert data == callback_data_for(payload)  # the same in every process
-
-
-def test_split_text_counts_as_telegram_does() -> None:
-    emoji = "😀" * 3000  # two UTF-16 units each
-    parts = split_text(emoji)
-    assert "".join(parts) == emoji
-    assert [utf16_len(p) for p in parts] == [4096, 1904]
-    lines = "字" * 3000 + "\n" + "字" * 2000
-    assert split_text(lines) == ["字" * 3000 + "\n", "字" * 2000]
-    assert split_text("短") == ["短"]
-
-
-def test_status_says_how_telegram_runs() -> None:
-    polling = SETTINGS.model_copy(update={"telegram_token": TOKEN})
-    assert telegram_status(polling) == "Telegram: on, long polling (one process only)"
-    webhook = polling.model_copy(
-        update={"telegram_mode": "webhook", "telegram_webhook_secret": SECRET}
-    )
-    assert "/telegram/webhook" in telegram_status(webhook)
-
-
-async def test_an_unknown_event_sends_nothing(
-    fake_telegram: FakeTelegram, session_factory: sessionmaker[Session]
-) -> None:
-    adapter = TelegramAdapter(make_bot(telegram_settings(fake_telegram)), session_factory)
-    item = Outbound(
-        outbox_id=1,
-        conversation_id=CONVERSATION,
-        channel=Channel.TELEGRAM,
-        kind=OutboxKind.EVENT,
-        payload={"event": "typing_stopped"},
-        attempt=1,
-    )
-    await adapter.deliver(item)
-    assert fake_telegram.calls == []
