@@ -12,10 +12,23 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help install run test lint typecheck pytest bench lock model db demo clean
 
 help:
-	@echo "make run    - install, train if needed, migrate, load demo data, start every process"
-	@echo "make test   - install and run the whole suite (lint, types, tests on SQLite and PostgreSQL)"
-	@echo "make bench  - run the benchmarks under tests/bench/"
-	@echo "make lock   - regenerate requirements/app.lock from pyproject.toml"
+	@echo "make run                - install, train if needed, migrate, load demo data, start every process"
+	@echo "make test               - install and run the whole suite (lint, types, tests on SQLite and PostgreSQL)"
+	@echo "make install            - the two virtual environments and the dashboard's npm packages"
+	@echo "make lint               - ruff check (complexity limit 10) and ruff format --check"
+	@echo "make typecheck          - mypy, strict"
+	@echo "make pytest             - the test suite alone (needs the models: make model)"
+	@echo "make test-conversations - only the tests with real Rasa and action servers"
+	@echo "make model              - train the Rasa model (and triage) when their inputs changed"
+	@echo "make triage             - train the spaCy complaint triage pipeline when its data changed"
+	@echo "make nlu-report         - 5-fold cross-validation: intent macro-F1 per language (minutes)"
+	@echo "make db                 - create or migrate the database"
+	@echo "make demo               - load the demo retailer into an empty database"
+	@echo "make chromium           - install Debian's Chromium and a CJK font for the browser tests"
+	@echo "make bench              - run the benchmarks under tests/bench/"
+	@echo "make lock               - regenerate requirements/app.lock from pyproject.toml"
+	@echo "make lock-rasa          - regenerate requirements/rasa.lock"
+	@echo "make clean              - remove the environments, var/ and the caches"
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed $(STATIC)/.installed
 
