@@ -72,8 +72,9 @@ def access_ticket(session: Session, user: User, number_or_id: str | int) -> Tick
     return ticket
 
 
-def require_role(actor: Actor, *roles: Role) -> None:
-    if actor.kind is ActorKind.AGENT and (actor.user is None or actor.user.role not in roles):
+def require_supervisor(actor: Actor) -> None:
+    """A desk user acting must be a supervisor or an admin (the system and the bot may)."""
+    if actor.kind is ActorKind.AGENT and (actor.user is None or not is_supervisor(actor.user)):
         raise PermissionDenied("your role does not allow this")
 
 

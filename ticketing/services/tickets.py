@@ -17,7 +17,6 @@ from ticketing.models import (
     Customer,
     EventKind,
     Priority,
-    Role,
     Severity,
     Status,
     Team,
@@ -26,7 +25,7 @@ from ticketing.models import (
     Tier,
     User,
 )
-from ticketing.services.access import can_see, require_role, require_triage
+from ticketing.services.access import can_see, require_supervisor, require_triage
 from ticketing.services.history import Actor, log_event
 from ticketing.services.status import set_status
 from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
@@ -201,7 +200,7 @@ def assign_ticket(
     at: datetime | None = None,
 ) -> Ticket:
     """Give a ticket to an agent (or unassign it). Supervisors and admins only."""
-    require_role(actor, Role.SUPERVISOR, Role.ADMIN)
+    require_supervisor(actor)
     at = at_or_now(at)
     if assignee is not None and (not assignee.is_active):
         raise InvalidInput("that user is not active", field="assignee")
