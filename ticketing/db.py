@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.config import get_settings
+
+T = TypeVar("T")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -58,3 +60,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits on success and rolls back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def locked_batch(session: Session, stmt: Select[T], size: int) -> list[T]:
+    """Up to `size` rows of `stmt`, locked for this transaction; rows another worker holds are
+    skipped, not waited for (PostgreSQL; SQLite's write lock already serializes workers)."""
+    return list(session.scalars(stmt.limit(size).with_for_update(skip_locked=True)))

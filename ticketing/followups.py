@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ticketing import channels
+from ticketing.counts import Counts
+from ticketing.db import locked_batch
 from ticketing.models import (
     CallbackReason,
     CallbackTask,
@@ -156,16 +158,10 @@ def store_survey(
 
 
 @dataclass
-class FollowUpResult:
+class FollowUpResult(Counts):
     surveys: int = 0
     callbacks: int = 0
     care_visits: int = 0
-
-    def __iadd__(self, other: FollowUpResult) -> FollowUpResult:
-        self.surveys += other.surveys
-        self.callbacks += other.callbacks
-        self.care_visits += other.care_visits
-        return self
 
 
 def reachable_conversation(session: Session, ticket: Ticket) -> Conversation | None:
@@ -199,15 +195,13 @@ def process_due(
     total = FollowUpResult()
     while True:
         with factory.begin() as session:
-            rows = list(
-                session.scalars(
-                    select(FollowUp)
-                    .where(FollowUp.next_action_at <= now)
-                    .order_by(FollowUp.next_action_at)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                    .options(selectinload(FollowUp.ticket).selectinload(Ticket.customer))
-                )
+            rows = locked_batch(
+                session,
+                select(FollowUp)
+                .where(FollowUp.next_action_at <= now)
+                .order_by(FollowUp.next_action_at)
+                .options(selectinload(FollowUp.ticket).selectinload(Ticket.customer)),
+                batch,
             )
             for row in rows:
                 total += _act(session, row, now, survey_timeout)
@@ -336,25 +330,22 @@ def process_care_visits(
     created = 0
     while True:
         with factory.begin() as session:
-            fresh = list(
-                session.scalars(
-                    select(Customer)
-                    .where(Customer.tier.in_(tiers), Customer.next_care_visit_at.is_(None))
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
+            fresh = locked_batch(
+                session,
+                select(Customer).where(
+                    Customer.tier.in_(tiers), Customer.next_care_visit_at.is_(None)
+                ),
+                batch,
             )
             for customer in fresh:
                 # A long-standing key account is due at once; a new one after one interval.
                 customer.next_care_visit_at = max(customer.created_at + every[customer.tier], now)
-            due = list(
-                session.scalars(
-                    select(Customer)
-                    .where(Customer.next_care_visit_at <= now)
-                    .order_by(Customer.next_care_visit_at)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
+            due = locked_batch(
+                session,
+                select(Customer)
+                .where(Customer.next_care_visit_at <= now)
+                .order_by(Customer.next_care_visit_at),
+                batch,
             )
             for customer in due:
                 created += _care_visit(session, customer, now, every)

@@ -8,8 +8,9 @@ together or not at all.
 One module per topic, as Zulip's `zerver/actions/<topic>.py`: `history` (who acts, history rows),
 `validation`, `customers`, `access` (who may see and change what), `tickets` (opening, triage,
 priority, assignment), `status`, `messages`, `surveys`, `queries` (filters and paging), and the
-chat side: `conversations`, `chat` (a turn in and out) and `handoff`. This package re-exports
-their public names, so callers write `services.create_ticket(...)`.
+chat side: `conversations` (who holds one, hand-off and hand-back) and `chat` (a turn in and
+out). This package re-exports their public names, so callers write `services.create_ticket(...)`.
+The console's reads have modules of their own, imported by name: `queues` and `customer_panel`.
 """
 
 from ticketing.services.access import (
@@ -29,21 +30,19 @@ from ticketing.services.conversations import (
     CUSTOMER_VISIBLE,
     EXTERNAL_ID_MAX,
     HISTORY_MAX,
+    complete_hand_back,
     conversation_id_for,
     conversation_messages,
     enqueue_outbound,
     get_or_create_conversation,
+    hand_back_conversation,
+    hand_off_conversation,
+    hand_off_ticket,
     join_conversation,
     open_ticket_of,
     send_to_conversation,
 )
 from ticketing.services.customers import create_customer, find_customer, get_or_create_customer
-from ticketing.services.handoff import (
-    complete_hand_back,
-    hand_back_conversation,
-    hand_off_conversation,
-    hand_off_ticket,
-)
 from ticketing.services.history import Actor, log_event
 from ticketing.services.messages import (
     add_bot_message,
@@ -88,15 +87,15 @@ from ticketing.services.validation import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
-    "Actor",
     "BODY_MAX",
     "CUSTOMER_VISIBLE",
     "DESCRIPTION_MAX",
     "EXTERNAL_ID_MAX",
     "HISTORY_MAX",
-    "InboundRecord",
     "SORTS",
     "SUBJECT_MAX",
+    "Actor",
+    "InboundRecord",
     "TicketFilters",
     "TicketPage",
     "access_chat",

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ticketing import notifications
+from ticketing.counts import Counts
+from ticketing.db import locked_batch
 from ticketing.models import (
     EventKind,
     Message,
@@ -44,18 +46,11 @@ SYSTEM = Actor.system()
 
 
 @dataclass
-class SweepResult:
+class SweepResult(Counts):
     tickets: int = 0
     warnings: int = 0
     breaches: int = 0
     escalations: int = 0
-
-    def __iadd__(self, other: SweepResult) -> SweepResult:
-        self.tickets += other.tickets
-        self.warnings += other.warnings
-        self.breaches += other.breaches
-        self.escalations += other.escalations
-        return self
 
 
 def sweep(factory: sessionmaker[Session], now: datetime, *, batch: int = BATCH) -> SweepResult:
@@ -70,15 +65,13 @@ def sweep(factory: sessionmaker[Session], now: datetime, *, batch: int = BATCH) 
 
 
 def sweep_batch(session: Session, now: datetime, *, batch: int = BATCH) -> SweepResult:
-    tickets = list(
-        session.scalars(
-            select(Ticket)
-            .where(Ticket.next_sla_check_at <= now)
-            .order_by(Ticket.next_sla_check_at)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-            .options(selectinload(Ticket.sla_policy).selectinload(SlaPolicy.calendar))
-        )
+    tickets = locked_batch(
+        session,
+        select(Ticket)
+        .where(Ticket.next_sla_check_at <= now)
+        .order_by(Ticket.next_sla_check_at)
+        .options(selectinload(Ticket.sla_policy).selectinload(SlaPolicy.calendar)),
+        batch,
     )
     result = SweepResult(tickets=len(tickets))
     if not tickets:
@@ -223,6 +216,37 @@ def _record(
     )
 
 
+_NOTICE = {
+    SlaEventKind.WARNING: NotificationKind.SLA_WARNING,
+    SlaEventKind.BREACH: NotificationKind.SLA_BREACH,
+}
+
+
+def _notify(
+    session: Session,
+    users: list[int],
+    ticket: Ticket,
+    point: Checkpoint,
+    clock: str,
+    now: datetime,
+    **extra: Any,
+) -> None:
+    # The event's unique key makes this warning or breach new, so its notifications are too.
+    notifications.notify(
+        session,
+        users,
+        _NOTICE[point.kind],
+        check_told=False,
+        at=now,
+        ticket_id=ticket.id,
+        dedupe_key=f"sla:{ticket.id}:{point.metric.value}:{point.kind.value}:{clock}",
+        ticket_number=ticket.number,
+        metric=point.metric.value,
+        due_at=point.due_at.isoformat(),
+        **extra,
+    )
+
+
 def _warn(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: datetime) -> None:
     _record(batch.session, ticket, point, clock, now)
     # The assignee is warned; an unassigned ticket's warning goes to those who dispatch it.
@@ -231,19 +255,7 @@ def _warn(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: dat
         if ticket.assignee_id is not None
         else batch.supervisors(ticket.team_id)
     )
-    # The event's unique key makes this warning new, so its notifications are too.
-    notifications.notify(
-        batch.session,
-        users,
-        NotificationKind.SLA_WARNING,
-        check_told=False,
-        at=now,
-        ticket_id=ticket.id,
-        dedupe_key=f"sla:{ticket.id}:{point.metric.value}:warning:{clock}",
-        ticket_number=ticket.number,
-        metric=point.metric.value,
-        due_at=point.due_at.isoformat(),
-    )
+    _notify(batch.session, users, ticket, point, clock, now)
     log.info("%s: %s warning, due %s", ticket.number, point.metric.value, point.due_at)
 
 
@@ -264,17 +276,13 @@ def _breach(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: d
             metric=point.metric.value,
             team=ticket.team.name if ticket.team else None,
         )
-    notifications.notify(
+    _notify(
         session,
         batch.supervisors(ticket.team_id),
-        NotificationKind.SLA_BREACH,
-        check_told=False,
-        at=now,
-        ticket_id=ticket.id,
-        dedupe_key=f"sla:{ticket.id}:{point.metric.value}:breach:{clock}",
-        ticket_number=ticket.number,
-        metric=point.metric.value,
-        due_at=point.due_at.isoformat(),
+        ticket,
+        point,
+        clock,
+        now,
         escalated=escalate,
         priority=ticket.priority.value,
     )
