@@ -183,6 +183,11 @@ def _check(
     return result, next((p.at for p in points if p.at > now), None)
 
 
+def _history(session: Session, ticket: Ticket, now: datetime, **data: Any) -> None:
+    """The SLA line in the ticket's history, written by the system."""
+    log_event(session, ticket, EventKind.SLA, SYSTEM, now, **data)
+
+
 def _record(
     session: Session,
     ticket: Ticket,
@@ -204,11 +209,9 @@ def _record(
             escalated=escalated,
         )
     )
-    log_event(
+    _history(
         session,
         ticket,
-        EventKind.SLA,
-        SYSTEM,
         now,
         sla=point.kind.value,
         metric=point.metric.value,
@@ -266,11 +269,9 @@ def _breach(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: d
     raise_priority(session, ticket, SYSTEM, at=now, reason="sla_breach", metric=point.metric.value)
     if escalate:
         ticket.escalated_at = now
-        log_event(
+        _history(
             session,
             ticket,
-            EventKind.SLA,
-            SYSTEM,
             now,
             sla="escalated",
             metric=point.metric.value,
