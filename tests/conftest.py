@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -65,22 +66,30 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def postgres_engine() -> Iterator[Engine]:
-    require_postgres()
-    schema = f"kefu_test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def migrated_postgres_schema(prefix: str, **engine_kwargs: object) -> Iterator[tuple[str, Engine]]:
+    """A new schema `<prefix>_<random>` on the PostgreSQL test server, migrated, and an engine
+    whose connections live in it; the schema is dropped with all its rows afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = postgres_schema_engine(schema, pool_size=10)
+    engine = postgres_schema_engine(schema, **engine_kwargs)
     try:
         migrate.upgrade(engine)
-        yield engine
+        yield schema, engine
     finally:
         engine.dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    require_postgres()
+    with migrated_postgres_schema("kefu_test", pool_size=10) as (_, engine):
+        yield engine
 
 
 @pytest.fixture(

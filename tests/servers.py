@@ -118,6 +118,57 @@ class RasaServer:
         return status
 
 
+def rasa_env() -> dict[str, str]:
+    """This process's environment for a Rasa command: Rasa must not phone home from tests."""
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+
+
+def run_rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """`rasa <args>` (.venv-rasa) run to completion in the project folder, output captured."""
+    return subprocess.run(
+        [str(RASA), *args],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def action_server_argv(port: int) -> list[str]:
+    """Kefu's action server (this environment's rasa-sdk) on `port`."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+
+
+def rasa_run_argv(
+    model: Path, port: int, *, endpoints: Path | None = None, token: str | None = None
+) -> list[str]:
+    """`rasa run` serving `model` on localhost:`port`; with `token`, the HTTP API is on behind
+    it; with `endpoints`, the action server that file names is called."""
+    api = ["--enable-api", "--auth-token", token] if token else []
+    argv = [str(RASA), "run", *api, "-i", "127.0.0.1", "-p", str(port), "--model", str(model)]
+    return [*argv, "--endpoints", str(endpoints)] if endpoints else argv
+
+
+def write_endpoints(path: Path, action_server_url: str) -> Path:
+    """An endpoints.yml at `path` pointing Rasa at the action server."""
+    path.write_text(f'action_endpoint:\n  url: "{action_server_url}/webhook"\n')
+    return path
+
+
+def make_action_store(url: str) -> str:
+    """Migrates the store at `url` and gives it an SLA policy for every priority (a first
+    response within 30 minutes), so the action server can file tickets there; `url`."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        for priority in Priority:
+            make_policy(session, priority, first_response=STORE_FIRST_RESPONSE_MINUTES)
+    engine.dispose()
+    return url
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -138,7 +189,7 @@ def start_server(
     process = subprocess.Popen(
         argv,
         cwd=ROOT,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
+        env={**rasa_env(), **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -208,14 +259,7 @@ def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The ticket store of this session's action server: a migrated SQLite file with an SLA
     policy for every priority (a first response within 30 minutes)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'kefu.db'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        for priority in Priority:
-            make_policy(session, priority, first_response=STORE_FIRST_RESPONSE_MINUTES)
-    engine.dispose()
-    return url
+    return make_action_store(f"sqlite:///{tmp_path_factory.mktemp('store') / 'kefu.db'}")
 
 
 @pytest.fixture(scope="session")
@@ -227,7 +271,7 @@ def action_server(
     server = start_server(
         request.config,
         "action-server",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        action_server_argv(port),
         f"http://127.0.0.1:{port}",
         server_logs,
         env={"SANIC_HOST": "127.0.0.1", "KEFU_DATABASE_URL": store_url},
@@ -254,23 +298,8 @@ def rasa_server(
     """Rasa 3.6 (.venv-rasa) serving the model, calling the action server, API behind a token."""
     port = free_port()
     token = secrets.token_urlsafe(16)
-    endpoints = server_logs / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_server.url}/webhook"\n')
-    argv = [
-        str(RASA),
-        "run",
-        "--enable-api",
-        "--auth-token",
-        token,
-        "-i",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "--model",
-        str(rasa_model),
-        "--endpoints",
-        str(endpoints),
-    ]
+    endpoints = write_endpoints(server_logs / "endpoints.yml", action_server.url)
+    argv = rasa_run_argv(rasa_model, port, endpoints=endpoints, token=token)
     server = start_server(
         request.config, "rasa-server", argv, f"http://127.0.0.1:{port}", server_logs
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db as actions_db
 from tests.conftest import empty_database
-from ticketing import migrate
+from ticketing import migrate, triage
 from ticketing.config import get_settings
 from ticketing.db import make_engine
 
@@ -53,3 +53,12 @@ def store_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     finally:
         actions_db.reset()
         get_settings.cache_clear()
+
+
+@pytest.fixture
+def triage_model() -> None:
+    """Skips the test when the triage model has not been built (`make triage`)."""
+    try:
+        triage.pipeline()
+    except triage.TriageModelMissing as exc:
+        pytest.skip(f"{exc}")

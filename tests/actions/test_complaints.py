@@ -18,7 +18,7 @@ from actions.complaints import (
 )
 from tests.actions.helpers import WEB_SENDER, Ran, make_tracker, run
 from tests.factories import make_policy
-from ticketing import services, triage
+from ticketing import services
 from ticketing.models import (
     Category,
     Channel,
@@ -31,16 +31,11 @@ from ticketing.models import (
     Tier,
 )
 
+# Filing a complaint runs the triage model; without it these tests skip.
+pytestmark = pytest.mark.usefixtures("triage_model")
+
 FORM = "complaint_form"
 REST_SENDER = "rest-3f2a9c"  # a client of Rasa's REST channel the gateway never saw
-
-
-@pytest.fixture(autouse=True)
-def _triage_model() -> None:
-    try:
-        triage.pipeline()
-    except triage.TriageModelMissing as exc:
-        pytest.skip(f"{exc}")
 
 
 def web_customer(

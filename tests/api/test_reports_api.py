@@ -150,11 +150,10 @@ def test_call_back_list_and_outcome(
         customer = services.create_customer(
             session, "李女士", identities={IdentityKind.PHONE: "13900000000"}
         )
-        ticket = services.create_ticket(
+        ticket = make_ticket(
             session,
             subject="快递丢件",
             channel=Channel.PHONE,
-            actor=services.Actor.customer(),
             customer=customer,
             team=session.merge(desk.team_a),
             at=resolved_at - timedelta(hours=1),

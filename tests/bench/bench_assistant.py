@@ -19,8 +19,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,103 +28,30 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import httpx
 
-from tests.factories import make_policy
-from ticketing import migrate
+from tests.bench.conversations import COMPLAINT_EN, COMPLAINT_ZH
+from tests.bench.processes import start, wait_for
+from tests.servers import (
+    RASA,
+    action_server_argv,
+    free_port,
+    make_action_store,
+    rasa_env,
+    rasa_run_argv,
+    write_endpoints,
+)
 from ticketing.config import ROOT
-from ticketing.db import make_engine, make_session_factory
-from ticketing.models import Priority
 
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 LEVELS = (1, 20)
 CONVERSATIONS = {1: 10, 20: 60}  # conversations measured per level (6 turns each)
 TURN_TIMEOUT = 60.0
 START_TIMEOUT = 300.0
 
-# The customer is a REST client the gateway never saw, so the bot asks for a phone number.
-COMPLAINT_ZH = (
-    "你好",
-    "我要投诉，订单A2024-1181的鞋底穿了两周就开胶了",
-    "13812345678",
-    "是的，没错",
-    "谢谢",
-    "再见",
-)
-COMPLAINT_EN = (
-    "hello",
-    "I want to complain: the sole of order A2024-1182 came off after two weeks",
-    "+44 7700 900123",
-    "yes, that's right",
-    "thanks",
-    "bye",
-)
+# A REST client the gateway never saw: the bot asks for a phone number.
 SCRIPTS = (COMPLAINT_ZH, COMPLAINT_EN)
 TURN_NAMES = ("greeting", "complaint", "phone", "confirm", "thanks", "goodbye")
-
-
-@dataclass
-class Process:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    log: IO[bytes]
-
-    def stop(self) -> None:
-        """SIGTERM to the process group (Sanic forks), SIGKILL if that is not enough."""
-        for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            if self.process.poll() is not None:
-                break
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=grace)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.log.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def rasa_env() -> dict[str, str]:
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-
-
-def start(name: str, argv: list[str], cwd: Path, logs: Path, env: dict[str, str]) -> Process:
-    log_path = logs / f"{name}.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env={**rasa_env(), **env},
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return Process(name, process, log_path, log)
-
-
-def wait_for(process: Process, url: str) -> None:
-    started = time.monotonic()
-    with httpx.Client(timeout=2.0, trust_env=False) as http:
-        while time.monotonic() - started < START_TIMEOUT:
-            if process.process.poll() is not None:
-                tail = process.log_path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{process.name} exited while starting:\n{tail}")
-            with contextlib.suppress(httpx.TransportError):
-                if http.get(url).status_code == 200:
-                    return
-            time.sleep(0.5)
-    raise RuntimeError(f"{process.name} did not answer {url} within {START_TIMEOUT:.0f} s")
 
 
 def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> float:
@@ -194,27 +119,19 @@ def init_bare(work: Path) -> tuple[Path, Path, float]:
 @contextlib.contextmanager
 def kefu_servers(model: Path, work: Path) -> Iterator[str]:
     """Kefu's action server on a fresh store with SLA policies, and Rasa; yields Rasa's URL."""
-    store = f"sqlite:///{work / 'kefu.db'}"
-    engine = make_engine(store)
-    migrate.upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        for priority in Priority:
-            make_policy(session, priority, first_response=30)
-    engine.dispose()
+    store = make_action_store(f"sqlite:///{work / 'kefu.db'}")
     actions_port, rasa_port = free_port(), free_port()
-    endpoints = work / "endpoints-kefu.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    endpoints = write_endpoints(work / "endpoints-kefu.yml", f"http://127.0.0.1:{actions_port}")
     actions = start(
         "kefu-actions",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
-        ROOT,
+        action_server_argv(actions_port),
         work,
         {"SANIC_HOST": "127.0.0.1", "KEFU_DATABASE_URL": store},
     )
-    rasa = start("kefu-rasa", rasa_run(model, rasa_port, endpoints), ROOT, work, {})
+    rasa = start("kefu-rasa", rasa_run_argv(model, rasa_port, endpoints=endpoints), work, {})
     try:
-        wait_for(actions, f"http://127.0.0.1:{actions_port}/health")
-        wait_for(rasa, f"http://127.0.0.1:{rasa_port}/")
+        wait_for(actions, f"http://127.0.0.1:{actions_port}/health", START_TIMEOUT)
+        wait_for(rasa, f"http://127.0.0.1:{rasa_port}/", START_TIMEOUT)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
         rasa.stop()
@@ -224,17 +141,12 @@ def kefu_servers(model: Path, work: Path) -> Iterator[str]:
 @contextlib.contextmanager
 def bare_server(project: Path, model: Path, work: Path) -> Iterator[str]:
     port = free_port()
-    rasa = start("bare-rasa", rasa_run(model, port, None), project, work, {})
+    rasa = start("bare-rasa", rasa_run_argv(model, port), work, {}, cwd=project)
     try:
-        wait_for(rasa, f"http://127.0.0.1:{port}/")
+        wait_for(rasa, f"http://127.0.0.1:{port}/", START_TIMEOUT)
         yield f"http://127.0.0.1:{port}"
     finally:
         rasa.stop()
-
-
-def rasa_run(model: Path, port: int, endpoints: Path | None) -> list[str]:
-    argv = [str(RASA), "run", "-i", "127.0.0.1", "-p", str(port), "--model", str(model)]
-    return [*argv, "--endpoints", str(endpoints)] if endpoints else argv
 
 
 # --- the conversations --------------------------------------------------------------------------

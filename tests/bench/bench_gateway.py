@@ -20,10 +20,7 @@ import contextlib
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,11 +29,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -46,94 +41,21 @@ from websockets.asyncio.client import connect
 from bot.gateway.conversation import APOLOGY
 from bot.gateway.rasa_client import RasaClient
 from scripts.train_model import model_path
-from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
+from tests.bench.conversations import COMPLAINT_EN, COMPLAINT_ZH
+from tests.bench.processes import Process, start, wait_for
+from tests.conftest import POSTGRES_URL, migrated_postgres_schema, postgres_reachable
+from tests.servers import RASA, action_server_argv, free_port, rasa_run_argv, write_endpoints
 from ticketing import migrate
 from ticketing.config import ROOT, Settings
 from ticketing.db import make_engine
 
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 CONCURRENCY = (1, 20, 50)
 TURNS_PER_LEVEL = 200  # about this many measured turns per level and path
 TURN_TIMEOUT = 60.0
 
-# A whole complaint conversation in each language. A web chat customer is known to the gateway,
-# so there the bot asks for no phone number and the third message arrives at the summary.
-COMPLAINT = (
-    "你好",
-    "我要投诉，订单A2024-1181的鞋底穿了两周就开胶了",
-    "13812345678",
-    "是的，没错",
-    "谢谢",
-    "再见",
-)
-COMPLAINT_EN = (
-    "hello",
-    "I want to complain: the sole of order A2024-1182 came off after two weeks",
-    "+44 7700 900123",
-    "yes, that's right",
-    "thanks",
-    "bye",
-)
 # The control's turns: the stand-in answers every message alike.
 SMALL_TALK = ("你好", "我的鞋子坏了怎么办", "谢谢", "转人工", "再见")
 SMALL_TALK_EN = ("hello", "my shoes fell apart, what now", "thanks", "human agent please", "bye")
-
-
-@dataclass
-class Process:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    log: IO[bytes]
-
-    def stop(self) -> None:
-        for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            if self.process.poll() is not None:
-                break
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=grace)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.log.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start(name: str, argv: list[str], logs: Path, env: dict[str, str]) -> Process:
-    log_path = logs / f"{name}.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **env},
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return Process(name, process, log_path, log)
-
-
-def wait_for(process: Process, url: str, timeout: float) -> float:
-    started = time.monotonic()
-    with httpx.Client(timeout=2.0, trust_env=False) as http:
-        while time.monotonic() - started < timeout:
-            if process.process.poll() is not None:
-                tail = process.log_path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{process.name} exited while starting:\n{tail}")
-            with contextlib.suppress(httpx.TransportError):
-                if http.get(url).status_code == 200:
-                    return time.monotonic() - started
-            time.sleep(0.5)
-    raise RuntimeError(f"{process.name} did not answer {url} within {timeout:.0f} s")
 
 
 def app() -> FastAPI:
@@ -188,7 +110,7 @@ def stand_in() -> Starlette:
 
 
 def conversation_scripts() -> tuple[str, list[Sequence[str]]]:
-    return "complaint conversations (6 turns)", [COMPLAINT, COMPLAINT_EN]
+    return "complaint conversations (6 turns)", [COMPLAINT_ZH, COMPLAINT_EN]
 
 
 @dataclass
@@ -465,9 +387,7 @@ def main() -> int:
         sqlite_url = f"sqlite:///{logs / 'kefu.db'}"
         token = secrets.token_urlsafe(16)
         actions_port, rasa_port = free_port(), free_port()
-        (logs / "endpoints.yml").write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        )
+        endpoints = write_endpoints(logs / "endpoints.yml", f"http://127.0.0.1:{actions_port}")
         store_env = {"KEFU_DATABASE_URL": sqlite_url}
         migrate.upgrade(make_engine(sqlite_url))
         health = f"http://127.0.0.1:{actions_port}/health"
@@ -476,7 +396,7 @@ def main() -> int:
             # The action server writes tickets to the store the gateway under test uses.
             process = start(
                 "action-server",
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
+                action_server_argv(actions_port),
                 logs,
                 {"SANIC_HOST": "127.0.0.1", "KEFU_DATABASE_URL": store_url},
             )
@@ -486,21 +406,7 @@ def main() -> int:
         actions = start_actions(sqlite_url)
         rasa = start(
             "rasa-server",
-            [
-                str(RASA),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                token,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(rasa_port),
-                "--model",
-                str(model),
-                "--endpoints",
-                str(logs / "endpoints.yml"),
-            ],
+            rasa_run_argv(model, rasa_port, endpoints=endpoints, token=token),
             logs,
             store_env,
         )
@@ -524,28 +430,22 @@ def main() -> int:
             reason = None if not args.no_postgres else "--no-postgres"
             reason = reason or postgres_reachable()
             if reason is None:
-                schema = f"kefu_bench_{uuid.uuid4().hex[:10]}"
-                admin = make_engine(POSTGRES_URL)
-                with admin.begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                pg_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-                pg_engine = postgres_schema_engine(schema)
-                migrate.upgrade(pg_engine)
-                pg_engine.dispose()
-                actions.stop()
-                actions = start_actions(pg_url)
-                try:
-                    with web_app("web-postgres", pg_url, rasa_url, token, health, logs) as ws_url:
-                        asyncio.run(level(1, ws_url, None, scripts))
-                        gateways["gateway (PostgreSQL)"] = run_levels(
-                            "gateway, PostgreSQL", ws_url, None, scripts, levels
-                        )
-                finally:
+                with migrated_postgres_schema("kefu_bench") as (schema, pg_engine):
+                    pg_engine.dispose()  # the servers under test open their own connections
+                    pg_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
                     actions.stop()
-                    actions = start_actions(sqlite_url)
-                    with admin.begin() as conn:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                    admin.dispose()
+                    actions = start_actions(pg_url)
+                    try:
+                        with web_app(
+                            "web-postgres", pg_url, rasa_url, token, health, logs
+                        ) as ws_url:
+                            asyncio.run(level(1, ws_url, None, scripts))
+                            gateways["gateway (PostgreSQL)"] = run_levels(
+                                "gateway, PostgreSQL", ws_url, None, scripts, levels
+                            )
+                    finally:
+                        actions.stop()
+                        actions = start_actions(sqlite_url)
             else:
                 print(f"  gateway, PostgreSQL    not measured: {reason}")
             # Rasa again at the end: the machine is shared, so its drift shows.

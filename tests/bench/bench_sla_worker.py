@@ -12,16 +12,15 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
-from ticketing import churn, migrate, reports, worker
+from tests.conftest import POSTGRES_URL, migrated_postgres_schema, postgres_reachable
+from ticketing import churn, reports, worker
 from ticketing.clock import utcnow
-from ticketing.db import make_engine, make_session_factory
+from ticketing.db import make_session_factory
 from ticketing.sla import escalations
 
 MILLION = 1_000_000
@@ -292,13 +291,7 @@ def main() -> int:
     if reason is not None:
         print(f"PostgreSQL not reachable at {POSTGRES_URL}: {reason}; nothing measured")
         return 0
-    schema = f"kefu_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = postgres_schema_engine(schema, pool_size=5)
-    try:
-        migrate.upgrade(engine)
+    with migrated_postgres_schema("kefu_bench", pool_size=5) as (_, engine):
         started = time.perf_counter()
         setup(engine)
         print(
@@ -335,11 +328,6 @@ def main() -> int:
 
         time_reports(factory, utcnow())
         detection_delay(engine, factory)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     return 0
 
 

@@ -10,14 +10,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import POSTGRES_URL, postgres_reachable, postgres_schema_engine
+from tests.conftest import POSTGRES_URL, migrated_postgres_schema, postgres_reachable
 from tests.factories import make_office_calendar, make_policy
 from ticketing import migrate, services
 from ticketing.clock import utcnow
@@ -125,13 +124,7 @@ def main() -> int:
     if reason is not None:
         print(f"  PostgreSQL    not measured: {reason} ({POSTGRES_URL})")
         return 0
-    schema = f"kefu_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = postgres_schema_engine(schema)
-    try:
-        migrate.upgrade(engine)
+    with migrated_postgres_schema("kefu_bench") as (_, engine):
         pg_rates = creation_rate(make_session_factory(engine))
         pg_median = statistics.median(pg_rates)
         print(f"  PostgreSQL    median {pg_median:8.1f} tickets/s  rounds {rounds(pg_rates)}")
@@ -148,11 +141,6 @@ def main() -> int:
         )
         print("  plan:\n    " + plan.replace("\n", "\n    "))
         print(f"  index used: {'ix_tickets_next_deadline_at' in plan}")
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     return 0
 
 

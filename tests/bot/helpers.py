@@ -21,7 +21,7 @@ from tests.api.helpers import SETTINGS
 from tests.factories import make_user
 from ticketing import services
 from ticketing.db import transaction
-from ticketing.models import Conversation
+from ticketing.models import Conversation, Ticket
 
 __all__ = ["TestClient", "WebSocketTestSession"]
 
@@ -63,17 +63,31 @@ def texts(frames: list[dict[str, Any]]) -> list[tuple[str, str]]:
     ]
 
 
+def bot_hands_off(session: Session, conversation_id: str) -> Ticket:
+    """The bot hands the conversation to the desk (the customer asked for a person); its
+    ticket."""
+    conversation = session.get(Conversation, conversation_id)
+    assert conversation is not None
+    return services.hand_off_conversation(
+        session, conversation, services.Actor.bot(), reason="request"
+    )
+
+
 def agent_replies(
-    factory: sessionmaker[Session], conversation_id: str, text: str, *, agent_name: str = ""
+    factory: sessionmaker[Session],
+    conversation_id: str,
+    text: str,
+    *,
+    agent_name: str = "",
+    note: str = "",
 ) -> None:
-    """The bot hands the conversation off and a new agent replies: committed, on the outbox."""
+    """The bot hands the conversation off and a new agent replies (after writing `note` on the
+    ticket, an internal note, when given): committed, on the outbox."""
     with transaction(factory) as session:
-        conversation = session.get(Conversation, conversation_id)
-        assert conversation is not None
-        ticket = services.hand_off_conversation(
-            session, conversation, services.Actor.bot(), reason="request"
-        )
+        ticket = bot_hands_off(session, conversation_id)
         agent = make_user(session)
         if agent_name:
             agent.display_name = agent_name
+        if note:
+            services.add_note(session, ticket, services.Actor.of(agent), note)
         services.reply_to_customer(session, ticket, services.Actor.of(agent), text)

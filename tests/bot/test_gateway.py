@@ -63,6 +63,18 @@ async def gateways(
         await gateway.rasa.aclose()
 
 
+@pytest.fixture
+def gateway(gateways: GatewayMaker, fake_rasa: FakeRasa) -> Gateway:
+    """The gateway in front of the stand-in Rasa, with the default settings."""
+    return gateways(fake_rasa.url)
+
+
+@pytest.fixture
+def gateway_without_rasa(gateways: GatewayMaker, closed_port_url: str) -> Gateway:
+    """A gateway whose Rasa does not answer (nothing listens on its port)."""
+    return gateways(closed_port_url)
+
+
 def says(text: str, **kwargs: Any) -> Inbound:
     return Inbound(channel=Channel.WEB, external_id=SESSION, text=text, **kwargs)
 
@@ -103,12 +115,11 @@ def agent_joins(factory: sessionmaker[Session]) -> User:
 
 
 async def test_bot_reply_is_kept_and_delivered(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
 
     await gateway.receive(says("你好，我想问一下退货"))
 
@@ -128,12 +139,11 @@ async def test_bot_reply_is_kept_and_delivered(
 @pytest.mark.parametrize("state", [ConversationState.QUEUED, ConversationState.AGENT])
 async def test_bot_is_silent_during_handoff_even_for_a_greeting(
     state: ConversationState,
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     with transaction(session_factory) as session:
         make_policy(session)
     await gateway.receive(says("我要投诉"))
@@ -170,14 +180,12 @@ async def test_bot_is_silent_during_handoff_even_for_a_greeting(
 
 
 async def test_rasa_down_apologises_in_chinese_and_queues_for_an_agent(
-    gateways: GatewayMaker,
-    closed_port_url: str,
+    gateway_without_rasa: Gateway,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(closed_port_url)
 
-    await gateway.receive(says("我的订单A2024-1181还没到"))
+    await gateway_without_rasa.receive(says("我的订单A2024-1181还没到"))
 
     assert channel.texts() == [APOLOGY["zh"]]
     assert channel.events() == ["queued"]
@@ -193,7 +201,7 @@ async def test_rasa_down_apologises_in_chinese_and_queues_for_an_agent(
         assert bodies == ["我的订单A2024-1181还没到"]
 
     # Further messages wait for the agent: no second apology.
-    await gateway.receive(says("在吗？"))
+    await gateway_without_rasa.receive(says("在吗？"))
     assert channel.texts() == [APOLOGY["zh"]]
     assert kinds(session_factory) == [MessageKind.CUSTOMER, MessageKind.BOT, MessageKind.CUSTOMER]
 
@@ -217,7 +225,7 @@ async def test_rasa_timeout_apologises_in_english(
 @pytest.mark.parametrize("failure", ["server_error", "no_reply"])
 async def test_a_failing_or_silent_bot_also_hands_off(
     failure: str,
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
@@ -227,7 +235,6 @@ async def test_a_failing_or_silent_bot_also_hands_off(
         fake_rasa.status = 500
     else:
         fake_rasa.replier = lambda *_: []
-    gateway = gateways(fake_rasa.url)
 
     await gateway.receive(says("hello, I need help with a refund"))
 
@@ -268,7 +275,7 @@ async def test_the_action_server_health_is_checked_at_most_every_few_seconds(
 
 
 async def test_hand_off_by_a_rasa_action_is_seen_after_its_reply(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
@@ -281,7 +288,6 @@ async def test_hand_off_by_a_rasa_action_is_seen_after_its_reply(
         return [{"text": "您好！"}]
 
     fake_rasa.replier = action_hands_off
-    gateway = gateways(fake_rasa.url)
 
     await gateway.receive(says("转人工"))
     await gateway.receive(says("你好"))
@@ -292,12 +298,10 @@ async def test_hand_off_by_a_rasa_action_is_seen_after_its_reply(
 
 
 async def test_agent_reply_reaches_the_customer_with_the_agents_name(
-    gateways: GatewayMaker,
-    fake_rasa: FakeRasa,
+    gateway: Gateway,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("我要投诉"))
     hand_off(session_factory)
     with transaction(session_factory) as session:
@@ -316,12 +320,11 @@ async def test_agent_reply_reaches_the_customer_with_the_agents_name(
 
 
 async def test_hand_back_resumes_rasa_with_action_listen_then_the_bot_answers(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("我要投诉"))
     hand_off(session_factory)
     agent = agent_joins(session_factory)
@@ -349,20 +352,18 @@ async def test_hand_back_resumes_rasa_with_action_listen_then_the_bot_answers(
 
 
 async def test_hand_back_waits_while_rasa_is_down(
-    gateways: GatewayMaker,
-    closed_port_url: str,
+    gateway_without_rasa: Gateway,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(closed_port_url)
-    await gateway.receive(says("我要投诉"))  # Rasa is down: queued
+    await gateway_without_rasa.receive(says("我要投诉"))  # Rasa is down: queued
     agent = agent_joins(session_factory)
     with transaction(session_factory) as session:
         row = session.get(Conversation, CONVERSATION)
         assert row is not None
         services.hand_back_conversation(session, row, services.Actor.of(agent))
 
-    await gateway.outbox.run_once()
+    await gateway_without_rasa.outbox.run_once()
 
     assert conversation(session_factory).state is ConversationState.AGENT
     with session_factory() as session:
@@ -374,12 +375,11 @@ async def test_hand_back_waits_while_rasa_is_down(
 
 
 async def test_follow_up_trigger_intent_asks_the_survey(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     channel: RecordingChannel,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("谢谢"))
     with transaction(session_factory) as session:
         # What the SLA worker writes (ticketing/followups.py).
@@ -413,11 +413,10 @@ async def test_follow_up_trigger_intent_asks_the_survey(
 
 
 async def test_follow_up_is_not_triggered_while_an_agent_has_the_conversation(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     session_factory: sessionmaker[Session],
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("我要投诉"))
     hand_off(session_factory)
     with transaction(session_factory) as session:
@@ -442,14 +441,13 @@ async def test_follow_up_is_not_triggered_while_an_agent_has_the_conversation(
 
 
 async def test_a_button_sends_its_payload_and_keeps_its_title(
-    gateways: GatewayMaker,
+    gateway: Gateway,
     fake_rasa: FakeRasa,
     session_factory: sessionmaker[Session],
 ) -> None:
     fake_rasa.replier = lambda sender, message, _m: [
         {"text": "请选择问题类型", "buttons": [{"title": "物流", "payload": "/inform"}]}
     ]
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("我要投诉"))
 
     await gateway.receive(says("物流", payload='/inform{"complaint_category":"delivery"}'))
@@ -469,9 +467,8 @@ async def test_a_button_sends_its_payload_and_keeps_its_title(
 
 
 async def test_an_empty_message_is_refused_and_nothing_is_stored(
-    gateways: GatewayMaker, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
+    gateway: Gateway, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     with pytest.raises(InvalidInput):
         await gateway.receive(says("   "))
     assert fake_rasa.calls == []
@@ -480,9 +477,8 @@ async def test_an_empty_message_is_refused_and_nothing_is_stored(
 
 
 async def test_language_follows_the_customer(
-    gateways: GatewayMaker, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
+    gateway: Gateway, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("hi there", language_hint="zh"))
     await gateway.receive(says("123"))  # nothing to tell by: the language stays
     await gateway.receive(says("我的order 还没到"))
@@ -493,9 +489,8 @@ async def test_language_follows_the_customer(
 
 
 async def test_an_order_number_alone_keeps_the_language_for_the_gateway_and_the_bot(
-    gateways: GatewayMaker, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
+    gateway: Gateway, fake_rasa: FakeRasa, session_factory: sessionmaker[Session]
 ) -> None:
-    gateway = gateways(fake_rasa.url)
     await gateway.receive(says("我的快递还没到"))
     await gateway.receive(says("A2024-1181"))
 

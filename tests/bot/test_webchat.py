@@ -21,6 +21,7 @@ from tests.bot.helpers import (
     TestClient,
     agent_replies,
     app_client,
+    bot_hands_off,
     hello,
     say,
     texts,
@@ -63,16 +64,13 @@ def test_history_after_reconnect_shows_the_conversation_but_never_internal_notes
     with client.websocket_connect("/ws/chat") as ws:
         hello(ws)
         say(ws, "<script>alert('x')</script> 鞋底开胶了")
-    with transaction(session_factory) as session:
-        conversation = session.get(Conversation, CONVERSATION)
-        assert conversation is not None
-        ticket = services.hand_off_conversation(
-            session, conversation, services.Actor.bot(), reason="request"
-        )
-        agent = make_user(session)
-        agent.display_name = "李娜"
-        services.add_note(session, ticket, services.Actor.of(agent), "VIP: offer a refund")
-        services.reply_to_customer(session, ticket, services.Actor.of(agent), "您好，我是李娜")
+    agent_replies(
+        session_factory,
+        CONVERSATION,
+        "您好，我是李娜",
+        agent_name="李娜",
+        note="VIP: offer a refund",
+    )
 
     with client.websocket_connect("/ws/chat") as ws:
         history = hello(ws)
@@ -123,11 +121,7 @@ def test_while_handed_off_the_widget_gets_no_bot_answer(
         hello(ws)
         say(ws, "我要投诉")
         with transaction(session_factory) as session:
-            conversation = session.get(Conversation, CONVERSATION)
-            assert conversation is not None
-            services.hand_off_conversation(
-                session, conversation, services.Actor.bot(), reason="request"
-            )
+            bot_hands_off(session, CONVERSATION)
 
         frames = say(ws, "你好")
 
@@ -161,11 +155,7 @@ def test_another_process_delivered_message_reaches_the_socket_by_catching_up(
         hello(ws)
         say(ws, "我要投诉")
         with transaction(session_factory) as session:
-            conversation = session.get(Conversation, CONVERSATION)
-            assert conversation is not None
-            ticket = services.hand_off_conversation(
-                session, conversation, services.Actor.bot(), reason="request"
-            )
+            ticket = bot_hands_off(session, CONVERSATION)
             agent = make_user(session)
             agent.display_name = "王芳"
             services.reply_to_customer(session, ticket, services.Actor.of(agent), "稍等，我查一下")

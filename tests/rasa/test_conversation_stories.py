@@ -3,13 +3,11 @@ flow in both languages, with `rasa test core --fail-on-prediction-errors`."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.servers import RASA, ROOT
+from tests.servers import run_rasa
 
 pytestmark = pytest.mark.rasa
 
@@ -18,25 +16,16 @@ OUTPUT_TAIL = 4000
 
 
 def test_conversation_stories_pass(rasa_model: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(RASA),
-            "test",
-            "core",
-            "--stories",
-            str(STORIES),
-            "--model",
-            str(rasa_model),
-            "--fail-on-prediction-errors",
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = run_rasa(
+        "test",
+        "core",
+        "--stories",
+        str(STORIES),
+        "--model",
+        str(rasa_model),
+        "--fail-on-prediction-errors",
+        "--out",
+        str(tmp_path),
     )
     output = (result.stdout + result.stderr)[-OUTPUT_TAIL:]
     failed = tmp_path / "failed_test_stories.yml"

@@ -10,14 +10,12 @@ domain, once from the NLU data; without the domain's line the rules name an unkn
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import pytest
 import yaml
 
-from tests.servers import RASA, ROOT
+from tests.servers import ROOT, run_rasa
 
 pytestmark = pytest.mark.rasa
 
@@ -55,24 +53,15 @@ def _used_by_code(response: str, code: str, form_slots: set[str]) -> bool:
 
 
 def test_rasa_data_validate_is_clean() -> None:
-    result = subprocess.run(
-        [
-            str(RASA),
-            "data",
-            "validate",
-            "--domain",
-            "bot/assistant/domain",
-            "--data",
-            "data",
-            "--config",
-            "config.yml",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    result = run_rasa(
+        "data",
+        "validate",
+        "--domain",
+        "bot/assistant/domain",
+        "--data",
+        "data",
+        "--config",
+        "config.yml",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tests.factories import MONDAY_10_SHANGHAI, make_team, make_user
+from tests.factories import MONDAY_10_SHANGHAI, make_team, make_ticket, make_user
 from ticketing import accounts, services
 from ticketing.models import Category, Channel, Role, Team, Ticket
 
 T0 = MONDAY_10_SHANGHAI
+PARCEL = "包裹一周了还没到"
 
 
 def new_ticket(session: Session, category: Category, team: Team | None = None) -> Ticket:
-    return services.create_ticket(
-        session,
-        subject="包裹一周了还没到",
-        channel=Channel.WEB,
-        actor=services.Actor.bot(),
-        category=category,
-        team=team,
-        at=T0,
-    )
+    bot = services.Actor.bot()
+    return make_ticket(session, subject=PARCEL, actor=bot, category=category, team=team, at=T0)
+
+
+def after_sales_and_logistics(session: Session) -> tuple[Team, Team]:
+    """Two teams: OTHER tickets are routed to the first, DELIVERY tickets to the second."""
+    after_sales, logistics = make_team(session), make_team(session)
+    accounts.route_category(session, Category.OTHER, after_sales)
+    accounts.route_category(session, Category.DELIVERY, logistics)
+    return after_sales, logistics
+
+
+def a_supervisor(session: Session) -> services.Actor:
+    return services.Actor.of(make_user(session, Role.SUPERVISOR))
 
 
 def test_a_new_ticket_goes_to_its_categorys_team(session: Session) -> None:
@@ -46,29 +52,20 @@ def test_a_team_given_at_creation_wins_over_the_route(session: Session) -> None:
 
 
 def test_triage_moves_an_unassigned_routed_ticket_with_its_category(session: Session) -> None:
-    after_sales, logistics = make_team(session), make_team(session)
-    accounts.route_category(session, Category.OTHER, after_sales)
-    accounts.route_category(session, Category.DELIVERY, logistics)
-    supervisor = make_user(session, Role.SUPERVISOR)
+    after_sales, logistics = after_sales_and_logistics(session)
+    supervisor = a_supervisor(session)
     ticket = new_ticket(session, Category.OTHER)
 
-    services.triage_ticket(
-        session, ticket, services.Actor.of(supervisor), category=Category.DELIVERY, at=T0
-    )
+    services.triage_ticket(session, ticket, supervisor, category=Category.DELIVERY, at=T0)
 
     assert ticket.team == logistics
     assert ticket.events[-1].data["team"] == [after_sales.name, logistics.name]
 
 
 def test_triage_keeps_a_team_someone_chose_or_an_assigned_ticket(session: Session) -> None:
-    after_sales, logistics, key_accounts = (
-        make_team(session),
-        make_team(session),
-        make_team(session),
-    )
-    accounts.route_category(session, Category.OTHER, after_sales)
-    accounts.route_category(session, Category.DELIVERY, logistics)
-    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    after_sales, _ = after_sales_and_logistics(session)
+    key_accounts = make_team(session)
+    supervisor = a_supervisor(session)
     chosen = new_ticket(session, Category.OTHER, team=key_accounts)
     claimed = new_ticket(session, Category.OTHER)
     services.assign_ticket(session, claimed, make_user(session, team=after_sales), supervisor)
@@ -94,10 +91,8 @@ def test_a_route_can_be_changed_and_removed(session: Session) -> None:
 def test_a_chosen_team_that_matches_the_route_stays_when_the_category_changes(
     session: Session,
 ) -> None:
-    after_sales, logistics = make_team(session), make_team(session)
-    accounts.route_category(session, Category.OTHER, after_sales)
-    accounts.route_category(session, Category.DELIVERY, logistics)
-    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    after_sales, _ = after_sales_and_logistics(session)
+    supervisor = a_supervisor(session)
     chosen_at_creation = new_ticket(session, Category.OTHER, team=after_sales)
     chosen_at_triage = new_ticket(session, Category.OTHER)
     services.triage_ticket(session, chosen_at_triage, supervisor, team=after_sales, at=T0)
@@ -117,7 +112,7 @@ def test_a_routed_ticket_follows_its_category_after_the_route_changed(session: S
     ticket = new_ticket(session, Category.OTHER)
     accounts.route_category(session, Category.OTHER, second)
 
-    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    supervisor = a_supervisor(session)
     services.triage_ticket(session, ticket, supervisor, category=Category.DELIVERY, at=T0)
 
     assert ticket.team == logistics
@@ -126,10 +121,8 @@ def test_a_routed_ticket_follows_its_category_after_the_route_changed(session: S
 def test_triage_routes_a_ticket_in_no_team_and_keeps_one_whose_new_category_has_no_route(
     session: Session,
 ) -> None:
-    after_sales, logistics = make_team(session), make_team(session)
-    accounts.route_category(session, Category.OTHER, after_sales)
-    accounts.route_category(session, Category.DELIVERY, logistics)
-    supervisor = services.Actor.of(make_user(session, Role.SUPERVISOR))
+    after_sales, logistics = after_sales_and_logistics(session)
+    supervisor = a_supervisor(session)
     teamless = new_ticket(session, Category.CONTRACT)
     routed = new_ticket(session, Category.OTHER)
 

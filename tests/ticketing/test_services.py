@@ -161,16 +161,11 @@ def test_empty_or_oversized_text_names_the_field(session: Session) -> None:
 
 
 def test_major_key_account_complaint_is_urgent(session: Session) -> None:
-    from ticketing.models import Channel, Severity
+    from ticketing.models import Severity
 
     customer = make_customer(session, Tier.KEY_ACCOUNT)
-    ticket = services.create_ticket(
-        session,
-        subject="鞋跟断裂导致摔伤",
-        channel=Channel.PHONE,
-        actor=services.Actor.bot(),
-        customer=customer,
-        severity=Severity.MAJOR,
+    ticket = make_ticket(
+        session, subject="鞋跟断裂导致摔伤", customer=customer, severity=Severity.MAJOR
     )
     assert ticket.priority is Priority.URGENT
 
