@@ -146,7 +146,8 @@ def rasa_run_argv(
 ) -> list[str]:
     """`rasa run` serving `model` on localhost:`port`; with `token`, the HTTP API is on behind
     it; with `endpoints`, the action server that file names is called."""
-    api = ["--enable-api", "--auth-token", token] if token else []
+    # One argument with "=": a token that starts with "-" is not read as an option.
+    api = ["--enable-api", f"--auth-token={token}"] if token else []
     argv = [str(RASA), "run", *api, "-i", "127.0.0.1", "-p", str(port), "--model", str(model)]
     return [*argv, "--endpoints", str(endpoints)] if endpoints else argv
 
@@ -297,7 +298,8 @@ def rasa_server(
 ) -> Iterator[RasaServer]:
     """Rasa 3.6 (.venv-rasa) serving the model, calling the action server, API behind a token."""
     port = free_port()
-    token = secrets.token_urlsafe(16)
+    # token_urlsafe starts one token in 64 with "-": every run proves such a token works.
+    token = "-" + secrets.token_urlsafe(16)
     endpoints = write_endpoints(server_logs / "endpoints.yml", action_server.url)
     argv = rasa_run_argv(rasa_model, port, endpoints=endpoints, token=token)
     server = start_server(
