@@ -98,6 +98,24 @@ class TeamsPublic(BaseModel):
     count: int
 
 
+class AuditEntryPublic(Public):
+    id: int
+    created_at: datetime
+    actor_user_id: int | None
+    actor_name: str
+    action: str
+    target_type: str
+    target_id: str
+    address: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditEntriesPublic(BaseModel):
+    data: list[AuditEntryPublic]
+    count: int = Field(description="entries on this page; page on with before_id=<last id>")
+
+
 class TeamRef(Public):
     id: int
     name: str

@@ -4,6 +4,7 @@ One module per topic; importing the package maps every table on `Base.metadata` 
 `create_all` read it from here), and `from ticketing.models import X` reaches every name.
 """
 
+from ticketing.models.audit import AuditEntry
 from ticketing.models.base import Base, UTCDateTime
 from ticketing.models.conversations import Conversation, OutboxMessage
 from ticketing.models.enums import (
@@ -50,6 +51,7 @@ __all__ = [
     "PRIORITY_ORDER",
     "TICKET_NUMBER",
     "ActorKind",
+    "AuditEntry",
     "Base",
     "BusinessCalendar",
     "CallbackOutcome",
