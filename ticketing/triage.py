@@ -171,7 +171,9 @@ class SeverityRule:
 
 
 def _terms(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+    # ASCII: \b is the edge of a Latin word even next to a Han character ("找lawyer告你们");
+    # in Unicode mode Han characters are word characters and \b would never match there.
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE | re.ASCII)
 
 
 # Reviewable lists: Simplified and Traditional Chinese, then English. Order is the order reasons
@@ -243,7 +245,7 @@ SEVERITY_RULES: tuple[SeverityRule, ...] = (
 _NEGATED = re.compile(
     r"(?:没有?|沒有?|未|无|無|不会|不會|差[点點]|险些|險些|幸好没|幸好沒)\s?$"
     r"|(?:\b(?:not|no|nobody|never|without|almost|nearly)|n't)\s+(?:\w+\s+)?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 

@@ -169,6 +169,10 @@ def test_numbers_that_are_not_money_are_ignored(text: str) -> None:
         ("我要发微博曝光你们", "media"),
         ("Going to post this all over TikTok", "media"),
         ("I'm going to the press with this", "media"),
+        # Latin words written right against Han characters (code-mixed text)
+        ("再不退款我就找lawyer告你们", "lawyer"),
+        ("我已经向BBB投诉了", "consumer_association"),
+        ("鞋带断了我儿子fell down楼梯", "injury"),
     ],
 )
 def test_injury_and_threats_make_a_complaint_major(text: str, reason: str) -> None:
@@ -189,6 +193,7 @@ def test_injury_and_threats_make_a_complaint_major(text: str, reason: str) -> No
         "我在微博上看到你们的活动价",  # seeing an ad is not a threat
         "no news about my order",
         "鞋子开胶了",
+        "这双suede皮鞋一淋雨就掉色",  # still no "sue" inside a word
     ],
 )
 def test_ordinary_complaints_stay_general(text: str) -> None:
