@@ -52,6 +52,11 @@ DEFAULT_MODEL_DIR = ROOT / "models" / "triage"
 # the rest are right about nine times in ten; 0.5 would ask one customer in three.
 UNSURE_BELOW = 0.4
 
+# A category other than the chosen one counts as a further problem the complaint names (shown on
+# the ticket as secondary) when the classifier gives it at least this probability; two at most.
+SECONDARY_AT_LEAST = 0.2
+MAX_SECONDARY = 2
+
 # Complaints are short; the classifier reads the start of a long text only, so a pasted
 # 100 kB e-mail costs no more than a long complaint. Rules and extraction read all of it.
 MAX_MODEL_CHARS = 2000
@@ -85,6 +90,30 @@ class Triage:
     def unsure(self) -> bool:
         """True when the bot should ask the customer to pick the category (see UNSURE_BELOW)."""
         return self.confidence < UNSURE_BELOW
+
+    def ranked(self) -> list[Category]:
+        """Every category, likeliest first (ties: the later in CATEGORIES, OTHER, first)."""
+        return sorted(reversed(CATEGORIES), key=lambda c: -self.scores[c])
+
+    def seen_as(self, category: Category) -> TriageNote:
+        """What triage says about a ticket filed as `category` (its own guess or the customer's)."""
+        others = [c for c in self.ranked() if c is not category]
+        return TriageNote(
+            confidence=self.scores[category],
+            runner_up=others[0],
+            secondary=tuple(c for c in others if self.scores[c] >= SECONDARY_AT_LEAST)[
+                :MAX_SECONDARY
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class TriageNote:
+    """Kept on a filed ticket: how sure triage is of its category, and what else it saw."""
+
+    confidence: float  # the classifier's probability of the ticket's category
+    runner_up: Category  # the likeliest other category: where the ticket may belong instead
+    secondary: tuple[Category, ...]  # other problems the complaint names (SECONDARY_AT_LEAST)
 
 
 # --- extraction ---------------------------------------------------------------------------------

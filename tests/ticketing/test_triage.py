@@ -347,6 +347,33 @@ def test_unsure_below_the_documented_threshold() -> None:
     assert not with_confidence(triage.UNSURE_BELOW).unsure
 
 
+def test_seen_as_gives_confidence_runner_up_and_secondary_categories() -> None:
+    scores = dict.fromkeys(Category, 0.0) | {
+        Category.PRODUCT_QUALITY: 0.5,
+        Category.SERVICE: 0.3,
+        Category.DELIVERY: 0.15,
+        Category.PRICE: 0.05,
+    }
+    found = Triage(
+        category=Category.PRODUCT_QUALITY,
+        confidence=0.5,
+        scores=scores,
+        severity=Severity.GENERAL,
+        severity_reasons=(),
+        order_numbers=(),
+        phone_numbers=(),
+        amounts=(),
+        language="zh",
+    )
+    note = found.seen_as(Category.PRODUCT_QUALITY)
+    assert (note.confidence, note.runner_up) == (0.5, Category.SERVICE)
+    assert note.secondary == (Category.SERVICE,)  # delivery is under SECONDARY_AT_LEAST
+    # filed as the customer's pick: triage's own guess is then the runner-up
+    picked = found.seen_as(Category.DELIVERY)
+    assert (picked.confidence, picked.runner_up) == (0.15, Category.PRODUCT_QUALITY)
+    assert picked.secondary == (Category.PRODUCT_QUALITY, Category.SERVICE)
+
+
 # --- model files ----------------------------------------------------------------------------------
 
 
