@@ -46,6 +46,7 @@ class Scored:
     predicted: Category
     confidence: float
     major: bool  # what the severity rules said
+    secondary: tuple[Category, ...]  # what triage saw besides the labelled category
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def score(records: Sequence[LabelledComplaint], nlp: Language) -> HeldoutScores:
         scores = triage.classify(record.text, nlp)
         best = max(reversed(triage.CATEGORIES), key=lambda c: scores[c])
         major = bool(triage.severity_reasons(record.text))
-        scored.append(Scored(record, best, scores[best], major))
+        found = triage.Triage(best, scores[best], scores, Severity.GENERAL, (), (), (), (), "")
+        secondary = found.seen_as(best).secondary
+        scored.append(Scored(record, best, scores[best], major, secondary))
     n: dict[str, int] = {}
     accuracy: dict[str, float] = {}
     for name in (*GROUPS, "all"):
@@ -92,6 +95,13 @@ def render(result: HeldoutScores, *, errors: bool = False) -> str:
     lines.append(
         f"  major severity ({gold} labelled): recall {result.major_recall:.3f},"
         f" precision {result.major_precision:.3f}"
+    )
+    labelled = [c for s in result.scored for c in s.record.secondary]
+    found = sum(c in s.secondary for s in result.scored for c in s.record.secondary)
+    shown = sum(len(s.secondary) for s in result.scored)
+    lines.append(
+        f"  secondary categories: {found} of {len(labelled)} labelled ones shown"
+        f" ({shown} shown in all)"
     )
     if errors:
         lines.append("  wrong category (gold -> predicted, confidence):")

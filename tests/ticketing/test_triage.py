@@ -411,4 +411,11 @@ def test_labelled_data_covers_every_category_in_every_language() -> None:
 
 def test_labelled_data_file_is_one_json_object_per_line() -> None:
     for line in triage_train.DATA_PATH.read_text(encoding="utf-8").splitlines():
-        assert set(json.loads(line)) <= {"text", "category", "severity", "lang", "mixed"}
+        assert set(json.loads(line)) <= {
+            "text",
+            "category",
+            "severity",
+            "lang",
+            "mixed",
+            "secondary",
+        }
