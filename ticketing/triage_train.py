@@ -202,7 +202,7 @@ def build_routed(records: Sequence[LabelledComplaint]) -> Predictor:
 
 
 DESIGNS: dict[str, Builder] = {
-    "one pipeline, Han chars+bigrams, words+4-grams (chosen)": build_chosen,
+    "one pipeline, Han chars+bigrams, words+4-grams+pairs (chosen)": build_chosen,
     "one pipeline, jieba words (spaCy zh)": build_jieba_words,
     "two pipelines routed by script (zh / en)": build_routed,
 }
