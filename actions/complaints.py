@@ -436,6 +436,7 @@ def file_complaint(
         order_number=complaint.order_number,
         language=language,
         at=at,
+        **triage_note(complaint),
     )
     log.info(
         "complaint filed as %s (%s, %s, %s)",
@@ -445,6 +446,21 @@ def file_complaint(
         complaint.severity.value,
     )
     return Filed(ticket.number, ticket.first_response_due_at)
+
+
+def triage_note(complaint: Complaint) -> dict[str, Any]:
+    """What triage says of the filed category (confidence, runner-up, secondary), for the agent;
+    nothing when the classifier cannot run (the ticket is filed all the same)."""
+    try:
+        note = triage.triage(complaint.description).seen_as(complaint.category)
+    except Exception as exc:
+        log.warning("triage failed: %s", type(exc).__name__)
+        return {}
+    return {
+        "triage_confidence": round(note.confidence, 4),
+        "triage_runner_up": note.runner_up,
+        "secondary_categories": note.secondary,
+    }
 
 
 def forget_complaint(*, keep: tuple[str, ...] = ()) -> Events:

@@ -42,10 +42,12 @@ db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_i
 user_app = typer.Typer(help="Desk users: agents, supervisors and admins.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams that tickets are routed to.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo footwear retailer (鞋履零售).", no_args_is_help=True)
+triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
 app.add_typer(demo_app, name="demo")
+app.add_typer(triage_app, name="triage")
 
 PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")
@@ -272,6 +274,31 @@ def demo_load(
     typer.echo("")
     for line in demo.login_lines():
         typer.echo(line)
+
+
+# --- triage -------------------------------------------------------------------------------------
+
+
+@triage_app.command("export-corrections")
+def triage_export_corrections(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
+    ] = False,
+) -> None:
+    """Add agents' category corrections, personal data masked, to the triage training data."""
+    from ticketing import triage_corrections  # loads spaCy: only this command needs it
+
+    with _database(get_settings()) as engine, transaction(make_session_factory(engine)) as session:
+        exported = triage_corrections.export_corrections(session, dry_run=dry_run)
+    for example in exported.new:
+        typer.echo(f"{example.category.value:<16} {example.lang:<8} {example.text}")
+    where = triage_corrections.CORRECTIONS_PATH
+    verb = "would add" if dry_run else "added"
+    typer.echo(
+        f"{verb} {len(exported.new)} corrections to {where} ({exported.already} known already);"
+        " review the diff, then `make triage` retrains and"
+        " `python -m ticketing.triage_corrections compare` shows the difference"
+    )
 
 
 # --- processes ----------------------------------------------------------------------------------

@@ -468,6 +468,10 @@ def test_submit_files_the_ticket_for_the_conversations_customer(store) -> None:
         assert ticket.order_number == "A2024-1181"
         assert ticket.description == "订单A2024-1181的鞋底开胶了"
         assert ticket.language == "zh"
+        # what triage thought, for the agent: sure of the category, and the next best guess
+        assert ticket.triage_confidence is not None and ticket.triage_confidence > 0.5
+        assert ticket.triage_runner_up not in (None, Category.PRODUCT_QUALITY)
+        assert Category.PRODUCT_QUALITY.value not in ticket.secondary_categories
     message = ran.message("utter_complaint_filed")
     assert message["ticket_number"] == ticket.number
     assert message["due"]  # e.g. "今天 15:04" or "明天 09:30"

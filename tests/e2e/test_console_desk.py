@@ -21,6 +21,7 @@ from ticketing.models import (
     CallbackReason,
     CallbackStatus,
     CallbackTask,
+    Category,
     Channel,
     Conversation,
     IdentityKind,
@@ -28,6 +29,7 @@ from ticketing.models import (
     NotificationKind,
     Status,
     SurveyResponse,
+    Team,
     Ticket,
     Tier,
     User,
@@ -259,4 +261,35 @@ def test_supervisor_works_escalations_notifications_and_call_backs_in_english(
         scores = session.scalars(select(SurveyResponse.csat).order_by(SurveyResponse.id)).all()
         assert scores == [2, 5]
         assert session.scalars(select(Ticket.status).where(Ticket.id == task.ticket_id)).one()
+    context.close()
+
+
+def test_the_ticket_shows_how_sure_triage_was_and_the_runner_up(
+    live_app: LiveApp, browser: Any, shot: Shot
+) -> None:
+    with transaction(live_app.factory) as session:
+        number = services.create_ticket(
+            session,
+            subject="鞋穿两天就坏了，客服也不回",
+            description="鞋穿两天就坏了，客服也不回",
+            channel=Channel.WEB,
+            actor=services.Actor.bot(),
+            category=Category.PRODUCT_QUALITY,
+            team=session.get_one(Team, live_app.desk.team.id),
+            triage_confidence=0.43,
+            triage_runner_up=Category.SERVICE,
+            secondary_categories=(Category.SERVICE,),
+        ).number
+    context = browser.new_context(locale="zh-CN", timezone_id=SHANGHAI, viewport=LAPTOP)
+    console = context.new_page()
+    console.goto(f"{live_app.url}/console#/ticket/{number}")
+    console.fill("input[name=username]", "zhou")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("#login-form button[type=submit]")
+
+    facts = console.locator("#t-facts")
+    expect(facts).to_contain_text("分类置信度43%")
+    expect(facts).to_contain_text("次选分类服务态度")
+    expect(facts).to_contain_text("其他问题服务态度")
+    shot(console, "triage-confidence")
     context.close()

@@ -22,6 +22,7 @@ from ticketing import services
 from ticketing.db import make_session_factory
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ticketing.models import (
+    Channel,
     EventKind,
     MessageKind,
     Priority,
@@ -158,6 +159,18 @@ def test_empty_or_oversized_text_names_the_field(session: Session) -> None:
     with pytest.raises(InvalidInput) as huge:
         services.add_note(session, ticket, services.Actor.system(), "x" * 10_001)
     assert huge.value.field == "body"
+
+
+def test_a_triage_confidence_outside_zero_to_one_names_the_field(session: Session) -> None:
+    with pytest.raises(InvalidInput) as wrong:
+        services.create_ticket(
+            session,
+            subject="鞋底开胶了",
+            channel=Channel.WEB,
+            actor=services.Actor.bot(),
+            triage_confidence=1.5,
+        )
+    assert wrong.value.field == "triage_confidence"
 
 
 def test_major_key_account_complaint_is_urgent(session: Session) -> None:

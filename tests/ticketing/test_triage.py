@@ -169,6 +169,10 @@ def test_numbers_that_are_not_money_are_ignored(text: str) -> None:
         ("我要发微博曝光你们", "media"),
         ("Going to post this all over TikTok", "media"),
         ("I'm going to the press with this", "media"),
+        # Latin words written right against Han characters (code-mixed text)
+        ("再不退款我就找lawyer告你们", "lawyer"),
+        ("我已经向BBB投诉了", "consumer_association"),
+        ("鞋带断了我儿子fell down楼梯", "injury"),
     ],
 )
 def test_injury_and_threats_make_a_complaint_major(text: str, reason: str) -> None:
@@ -189,6 +193,7 @@ def test_injury_and_threats_make_a_complaint_major(text: str, reason: str) -> No
         "我在微博上看到你们的活动价",  # seeing an ad is not a threat
         "no news about my order",
         "鞋子开胶了",
+        "这双suede皮鞋一淋雨就掉色",  # still no "sue" inside a word
     ],
 )
 def test_ordinary_complaints_stay_general(text: str) -> None:
@@ -342,6 +347,33 @@ def test_unsure_below_the_documented_threshold() -> None:
     assert not with_confidence(triage.UNSURE_BELOW).unsure
 
 
+def test_seen_as_gives_confidence_runner_up_and_secondary_categories() -> None:
+    scores = dict.fromkeys(Category, 0.0) | {
+        Category.PRODUCT_QUALITY: 0.5,
+        Category.SERVICE: 0.3,
+        Category.DELIVERY: 0.15,
+        Category.PRICE: 0.05,
+    }
+    found = Triage(
+        category=Category.PRODUCT_QUALITY,
+        confidence=0.5,
+        scores=scores,
+        severity=Severity.GENERAL,
+        severity_reasons=(),
+        order_numbers=(),
+        phone_numbers=(),
+        amounts=(),
+        language="zh",
+    )
+    note = found.seen_as(Category.PRODUCT_QUALITY)
+    assert (note.confidence, note.runner_up) == (0.5, Category.SERVICE)
+    assert note.secondary == (Category.SERVICE,)  # delivery is under SECONDARY_AT_LEAST
+    # filed as the customer's pick: triage's own guess is then the runner-up
+    picked = found.seen_as(Category.DELIVERY)
+    assert (picked.confidence, picked.runner_up) == (0.15, Category.PRODUCT_QUALITY)
+    assert picked.secondary == (Category.PRODUCT_QUALITY, Category.SERVICE)
+
+
 # --- model files ----------------------------------------------------------------------------------
 
 
@@ -379,4 +411,11 @@ def test_labelled_data_covers_every_category_in_every_language() -> None:
 
 def test_labelled_data_file_is_one_json_object_per_line() -> None:
     for line in triage_train.DATA_PATH.read_text(encoding="utf-8").splitlines():
-        assert set(json.loads(line)) <= {"text", "category", "severity", "lang", "mixed"}
+        assert set(json.loads(line)) <= {
+            "text",
+            "category",
+            "severity",
+            "lang",
+            "mixed",
+            "secondary",
+        }

@@ -217,6 +217,13 @@ class TicketPublic(Public):
     resolution_due_at: datetime | None
     sla_paused_at: datetime | None
     next_deadline_at: datetime | None
+    triage_confidence: float | None = Field(
+        description="triage's probability of the ticket's category when the bot filed it"
+    )
+    triage_runner_up: Category | None = Field(description="the likeliest other category")
+    secondary_categories: list[Category] = Field(
+        description="other problems the complaint names; the category alone decides the route"
+    )
     sla_breached: SlaBreached
 
     @classmethod

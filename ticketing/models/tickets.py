@@ -6,7 +6,19 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ticketing.clock import utcnow
@@ -47,6 +59,17 @@ class Ticket(Base):
     )
     severity: Mapped[Severity] = mapped_column(
         enum_type(Severity, "severity"), default=Severity.GENERAL
+    )
+    # What triage thought when the bot filed it (None for tickets a person opened): its
+    # probability for the filed category, the likeliest other category, and the other problems
+    # the complaint names (triage.Triage.secondary). A low confidence flags a ticket that may be
+    # in the wrong queue.
+    triage_confidence: Mapped[float | None] = mapped_column(Float)
+    triage_runner_up: Mapped[Category | None] = mapped_column(
+        enum_type(Category, "triage_runner_up")
+    )
+    secondary_categories: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
     )
     priority: Mapped[Priority] = mapped_column(
         enum_type(Priority, "priority"), default=Priority.NORMAL

@@ -14,6 +14,7 @@ from ticketing.reports.complaints import (
     complaints_by_severity,
     reopen_rate,
 )
+from ticketing.reports.corrections import triage_corrections
 from ticketing.reports.satisfaction import (
     bot,
     callbacks_open,
@@ -33,6 +34,7 @@ REPORTS: dict[str, Report] = {
     "complaints_by_severity": complaints_by_severity,
     "complaints_by_channel": complaints_by_channel,
     "reopen_rate": reopen_rate,
+    "triage_corrections": triage_corrections,
     "satisfaction": satisfaction,
     "follow_ups": follow_ups,
     "bot": bot,

@@ -59,10 +59,16 @@ def create_ticket(
     order_number: str | None = None,
     language: str = "zh",
     at: datetime | None = None,
+    triage_confidence: float | None = None,
+    triage_runner_up: Category | None = None,
+    secondary_categories: tuple[Category, ...] = (),
 ) -> Ticket:
     """Open a ticket, start its SLA clock and record its creation. Without a team it goes to
-    its category's team (`routed_team`), which it follows through triage while unassigned."""
+    its category's team (`routed_team`), which it follows through triage while unassigned.
+    The triage_* arguments keep what automatic triage thought (`triage.TriageNote`)."""
     at = at_or_now(at)
+    if triage_confidence is not None and not 0.0 <= triage_confidence <= 1.0:
+        raise InvalidInput("must be between 0 and 1", field="triage_confidence")
     routed = routed_team(session, category) if team is None else None
     team = team or routed
     tier = customer.tier if customer else None
@@ -82,6 +88,9 @@ def create_ticket(
         or None,
         order_number=text_field(order_number, "order_number", max_len=64, required=False) or None,
         language=language,
+        triage_confidence=triage_confidence,
+        triage_runner_up=triage_runner_up,
+        secondary_categories=[c.value for c in secondary_categories if c is not category],
         sla_policy=policy,
         created_at=at,
         updated_at=at,

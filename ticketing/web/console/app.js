@@ -541,6 +541,14 @@ function renderFacts(ticket) {
     [t("created"), formatTime(ticket.created_at)],
     [t("order"), ticket.order_number || "–"],
   ];
+  if (ticket.triage_confidence !== null && ticket.triage_confidence !== undefined) {
+    // How sure triage was of the category, and where the ticket may belong instead.
+    facts.push([t("triageConfidence"), `${Math.round(ticket.triage_confidence * 100)}%`]);
+    if (ticket.triage_runner_up) facts.push([t("runnerUp"), label("category", ticket.triage_runner_up)]);
+  }
+  if (ticket.secondary_categories && ticket.secondary_categories.length) {
+    facts.push([t("secondaryCategories"), ticket.secondary_categories.map((c) => label("category", c)).join(", ")]);
+  }
   byId("t-facts").replaceChildren(...facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 

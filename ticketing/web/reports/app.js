@@ -14,6 +14,7 @@ const REPORT_TITLES = {
   complaints_by_severity: "严重度 · Complaints by severity",
   complaints_by_channel: "渠道 · Complaints by channel",
   reopen_rate: "重开率 · Reopen rate",
+  triage_corrections: "分类被改正 · Triage corrected, per category",
   satisfaction: "满意度与净推荐值 · CSAT and NPS",
   follow_ups: "回访完成率 · Follow-up visits",
   bot: "机器人分流 · Bot containment and handoff",
