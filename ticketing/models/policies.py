@@ -12,7 +12,8 @@ from ticketing.models.enums import Priority, Tier
 
 
 class BusinessCalendar(Base):
-    """Opening hours in a time zone, and holidays; the SLA clock counts time inside them."""
+    """Opening hours in a time zone, holidays and working-day overrides (调休); the SLA clock
+    counts time inside them (`ticketing.sla.calendar.Calendar` is its value form)."""
 
     __tablename__ = "business_calendars"
 
@@ -23,13 +24,21 @@ class BusinessCalendar(Base):
     # {"0": [["09:00", "12:00"], ["13:30", "18:00"]], ...}: weekday 0 is Monday
     periods: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
+    # Dates worked with their own hours, e.g. a Saturday before a holiday week:
+    # {"2026-10-10": [["09:00", "18:00"]]}. Never also a holiday.
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Optimistic locking: two admins editing one calendar at once, the second gets a 409.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"BusinessCalendar(id={self.id!r}, name={self.name!r})"
 
 
 class SlaPolicy(Base):
-    """Response and resolution targets for one priority and customer tier."""
+    """Response and resolution targets for one priority and customer tier; a target left out
+    (None) is a clock that does not run."""
 
     __tablename__ = "sla_policies"
     __table_args__ = (UniqueConstraint("priority", "tier", name="uq_sla_policies_priority_tier"),)
@@ -38,9 +47,9 @@ class SlaPolicy(Base):
     name: Mapped[str] = mapped_column(String(120))
     priority: Mapped[Priority] = mapped_column(enum_type(Priority, "priority"))
     tier: Mapped[Tier] = mapped_column(enum_type(Tier, "tier"))
-    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    first_response_minutes: Mapped[int | None] = mapped_column(Integer)
     next_response_minutes: Mapped[int | None] = mapped_column(Integer)
-    resolution_minutes: Mapped[int] = mapped_column(Integer)
+    resolution_minutes: Mapped[int | None] = mapped_column(Integer)
     # None: targets count in calendar (elapsed) time
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id"))
     # The assignee is warned once this share of a target has passed (ticketing/sla/checkpoints.py).
@@ -51,7 +60,12 @@ class SlaPolicy(Base):
         Integer, default=7 * 24 * 60, server_default="10080"
     )
 
+    # Optimistic locking: two admins editing one policy at once, the second gets a 409.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
     calendar: Mapped[BusinessCalendar | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"SlaPolicy(id={self.id!r}, priority={self.priority!r}, tier={self.tier!r})"
