@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ticketing.models.base import Base, enum_type
+from ticketing.clock import utcnow
+from ticketing.models.base import Base, UTCDateTime, enum_type
 from ticketing.models.enums import Priority, Tier
 
 
@@ -69,3 +71,31 @@ class SlaPolicy(Base):
 
     def __repr__(self) -> str:
         return f"SlaPolicy(id={self.id!r}, priority={self.priority!r}, tier={self.tier!r})"
+
+
+class SlaRecompute(Base):
+    """Work for the worker: re-target the open tickets a changed policy or calendar governs.
+
+    An admin's change adds one row in its own transaction; the worker walks the tickets in id
+    order, a batch per transaction, keeping its place in `after_ticket_id`, so a restart loses
+    nothing and repeats nothing. Exactly one of policy, calendar and priority says which tickets.
+    """
+
+    __tablename__ = "sla_recomputes"
+    __table_args__ = (Index("ix_sla_recomputes_done_at_id", "done_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(64))  # the audit action that asked for it
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id", ondelete="CASCADE"))
+    calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="CASCADE")
+    )
+    # A new policy: the open tickets of its priority may now fall under it.
+    priority: Mapped[Priority | None] = mapped_column(enum_type(Priority, "priority"))
+    after_ticket_id: Mapped[int] = mapped_column(Integer, default=0)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)  # re-targeted so far
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"SlaRecompute(id={self.id!r}, reason={self.reason!r})"

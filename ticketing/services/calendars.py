@@ -1,4 +1,5 @@
-"""Business calendars as admins edit them: validated by `sla.Calendar`, and audited."""
+"""Business calendars as admins edit them: validated by `sla.Calendar`, audited, and a change
+to their hours queues the re-targeting of the open tickets counted in them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ticketing.models import BusinessCalendar, SlaPolicy
 from ticketing.services.settings_audit import Editor, check_version
 from ticketing.sla.calendar import Calendar, CalendarError
 from ticketing.sla.official import with_official_year
+from ticketing.sla.recompute import enqueue
 
 NAME_MAX = 80
 DAYS_MAX = 1000  # holidays or overrides in one calendar: decades of them
@@ -84,6 +86,11 @@ def create_calendar(session: Session, editor: Editor, fields: CalendarFields) ->
     return row
 
 
+def _hours(values: dict[str, Any]) -> dict[str, Any]:
+    """What business time depends on: everything but the name and the version."""
+    return {k: v for k, v in values.items() if k not in ("name", "version")}
+
+
 def _save(
     session: Session, editor: Editor, row: BusinessCalendar, values: dict[str, Any], action: str
 ) -> BusinessCalendar:
@@ -94,6 +101,8 @@ def _save(
     after = snapshot(row)
     if after != before:
         editor.record(session, action, "calendar", row.id, before=before, after=after)
+    if _hours(after) != _hours(before):
+        enqueue(session, reason=action, calendar_id=row.id)
     return row
 
 

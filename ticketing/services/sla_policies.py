@@ -1,5 +1,6 @@
 """SLA policies as admins edit them: targets per priority and customer tier, counted in business
-time (a calendar) or calendar time (none); every change audited."""
+time (a calendar) or calendar time (none); every change audited, and a change to the targets
+queues the re-targeting of the open tickets the policy governs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from ticketing.errors import Conflict, InvalidInput, NotFound
 from ticketing.models import BusinessCalendar, Priority, SlaPolicy, Ticket, Tier
 from ticketing.services.settings_audit import Editor, check_version
+from ticketing.sla.recompute import enqueue
 
 NAME_MAX = 120
 TARGET_MAX = 366 * 24 * 60  # a year, in minutes
@@ -90,6 +92,8 @@ def create_policy(session: Session, editor: Editor, fields: PolicyFields) -> Sla
     session.add(row)
     session.flush()
     editor.record(session, "sla_policy.create", "sla_policy", row.id, after=snapshot(row))
+    # Open tickets of its priority may have had no policy, or the regular tier's.
+    enqueue(session, reason="sla_policy.create", priority=row.priority)
     return row
 
 
@@ -109,6 +113,10 @@ def update_policy(
         editor.record(
             session, "sla_policy.update", "sla_policy", row.id, before=before, after=after
         )
+    if {**after, "name": "", "version": 0} != {**before, "name": "", "version": 0}:
+        enqueue(session, reason="sla_policy.update", policy_id=row.id)
+        if (after["priority"], after["tier"]) != (before["priority"], before["tier"]):
+            enqueue(session, reason="sla_policy.update", priority=row.priority)
     return row
 
 
