@@ -305,3 +305,15 @@ def test_the_second_of_two_admins_editing_one_policy_gets_409_and_nothing_is_los
     )
     assert update.actor_name == "root"
     assert client.put(url, json=POLICY, headers=auth(desk.sue)).status_code == 403
+
+
+def test_the_settings_page_is_served_under_the_consoles_strict_csp(client: TestClient) -> None:
+    page = client.get("/console/settings")
+    assert page.status_code == 200
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert '<script type="module" src="/console/static/settings.js">' in page.text
+    script = client.get("/console/static/settings.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in script.text
+    assert client.get("/console/static/settings.css").status_code == 200
+    assert client.get("/console/static/settings.html").status_code == 404
