@@ -1,4 +1,4 @@
-"""The command line: `python -m ticketing db|user|team|demo|worker|run`."""
+"""The command line: `python -m ticketing init|db|user|team|demo|worker|run`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketing import accounts, demo, migrate, worker
+from ticketing import accounts, demo, first_run, migrate, worker
+from ticketing.clock import utcnow
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.errors import TicketingError
@@ -166,6 +167,41 @@ def read_password(from_stdin: bool) -> str:
         return password
     typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return typed
+
+
+@app.command("init")
+def init_command(
+    admin: Annotated[str, typer.Option(help="The first admin's login name.")] = "admin",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the admin's password from stdin.")
+    ] = False,
+) -> None:
+    """Set up a desk of your own: migrate the database, add the first admin (the password is
+    asked for, or read from stdin), a default calendar and SLA policies. No demo data."""
+    settings = get_settings()
+    with _database(settings) as engine:
+        before = current_revision(engine)
+        migrate.upgrade(engine)
+        summary = first_run.InitSummary()
+        if before != current_revision(engine):
+            summary.lines.append(f"database {_shown_url(settings.database_url)} migrated")
+        factory = make_session_factory(engine)
+        with factory() as session:
+            needs_admin = not first_run.has_admin(session)
+        # Asked for only when there is no admin yet, so running init again asks nothing.
+        password = read_password(password_stdin) if needs_admin else None
+        with transaction(factory) as session:
+            if password is None:
+                summary.lines.append("an admin exists already: none added")
+            else:
+                first_run.create_admin(session, admin, password, summary)
+            first_run.set_up_defaults(session, summary, utcnow().date())
+    for line in summary.lines:
+        typer.echo(line)
+    typer.echo(
+        "Start with `python -m ticketing run` and sign in at http://127.0.0.1:8000/console; "
+        "change teams, calendars and SLA targets in the settings."
+    )
 
 
 @user_app.command("add")

@@ -22,7 +22,7 @@ from ticketing import churn, followups
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
-from ticketing.sla import escalations
+from ticketing.sla import escalations, recompute
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class TickResult:
     sla: escalations.SweepResult
     follow_ups: followups.FollowUpResult
     churn_changed: int | None  # None when the churn flags were not due for a refresh
+    retargeted: int = 0  # open tickets re-targeted after a policy or calendar change
 
 
 def tick(
@@ -60,6 +61,8 @@ def tick(
 ) -> TickResult:
     """One pass over everything due at `now` (tests call it with a frozen clock)."""
     options = options or WorkerOptions()
+    # Deadlines moved by a settings change first, so this pass's sweep already sees them.
+    retargeted = recompute.run(factory, now)
     sla = escalations.sweep(factory, now)
     done = followups.process_due(factory, now, survey_timeout=options.survey_timeout)
     done.care_visits = followups.process_care_visits(factory, now, every=options.care_every)
@@ -67,7 +70,7 @@ def tick(
     if refresh_churn:
         with factory.begin() as session:
             changed = churn.refresh(session, now)
-    return TickResult(sla=sla, follow_ups=done, churn_changed=changed)
+    return TickResult(sla=sla, follow_ups=done, churn_changed=changed, retargeted=retargeted)
 
 
 def next_due(session: Session, now: datetime) -> datetime | None:
@@ -101,6 +104,8 @@ def run(
             result = tick(factory, now, options, refresh_churn=refresh)
             if refresh:
                 last_churn = now
+            if result.retargeted:
+                log.info("re-targeted %s open tickets after a settings change", result.retargeted)
             if result.sla.tickets or result.follow_ups.surveys or result.follow_ups.callbacks:
                 log.info(
                     "swept: %s warnings, %s breaches, %s escalations; %s surveys, %s call-backs",

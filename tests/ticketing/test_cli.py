@@ -12,7 +12,16 @@ from typer.testing import CliRunner
 from ticketing import accounts, cli, demo
 from ticketing.config import get_settings
 from ticketing.db import make_engine, make_session_factory
-from ticketing.models import Category, Role, Ticket
+from ticketing.models import (
+    AuditEntry,
+    BusinessCalendar,
+    Category,
+    Priority,
+    Role,
+    SlaPolicy,
+    Ticket,
+    Tier,
+)
 
 runner = CliRunner()
 
@@ -173,3 +182,37 @@ def test_team_route_sends_new_tickets_of_a_category_to_a_team(database: Engine) 
     assert run("team", "route", "delivery", "-")[1].strip() == "new delivery tickets go to no team"
     with make_session_factory(database)() as session:
         assert accounts.routes(session) == {}
+
+
+def test_init_sets_up_an_empty_database_for_a_shop_of_its_own(database: Engine) -> None:
+    code, out, err = run("init", "--admin", "boss", "--password-stdin", stdin="correct-horse-1\n")
+    assert code == 0, err
+    assert "added admin boss" in out
+    assert "Monday-Friday 09:00-18:00" in out
+    assert cli.current_revision(database) == cli.head_revision()
+    with make_session_factory(database)() as session:
+        boss = accounts.authenticate(session, "boss", "correct-horse-1")
+        assert boss is not None and boss.role is Role.ADMIN
+        assert session.scalar(select(func.count(Ticket.id))) == 0  # no demo data
+        assert [u.username for u in accounts.list_users(session)] == ["boss"]
+        [calendar] = session.scalars(select(BusinessCalendar)).all()
+        assert calendar.timezone == "Asia/Shanghai"
+        assert calendar.periods == {str(d): [["09:00", "18:00"]] for d in range(5)}
+        policies = session.scalars(select(SlaPolicy)).all()
+        assert {p.priority for p in policies} == set(Priority)
+        assert all(p.calendar_id == calendar.id and p.tier is Tier.REGULAR for p in policies)
+        assert (session.scalar(select(func.count(AuditEntry.id))) or 0) >= 6
+    # Again: nothing asked, nothing doubled.
+    code, out, err = run("init")
+    assert code == 0, err
+    assert "an admin exists already" in out and "kept" in out
+    with make_session_factory(database)() as session:
+        assert session.scalar(select(func.count(SlaPolicy.id))) == len(Priority)
+        assert session.scalar(select(func.count(BusinessCalendar.id))) == 1
+
+
+def test_init_refuses_a_short_admin_password_in_one_line(database: Engine) -> None:
+    code, _out, err = run("init", "--password-stdin", stdin="short\n")
+    assert_one_line_error(code, err, "password")
+    with make_session_factory(database)() as session:
+        assert accounts.list_users(session) == []

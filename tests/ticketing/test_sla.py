@@ -39,6 +39,19 @@ SHANGHAI = sla.Calendar.from_config(
 SHANGHAI_WEEKDAYS = sla.Calendar.from_config(
     "Asia/Shanghai", {str(day): SHANGHAI_WEEKDAY_HOURS for day in range(5)}, CHINA_HOLIDAYS
 )
+# Weekdays plus the make-up working days (调休) around the National Day weeks, one with its own
+# hours and one running to midnight.
+SHANGHAI_MAKE_UP_DAYS = sla.Calendar.from_config(
+    "Asia/Shanghai",
+    {str(day): SHANGHAI_WEEKDAY_HOURS for day in range(5)},
+    CHINA_HOLIDAYS,
+    overrides={
+        "2025-09-28": SHANGHAI_WEEKDAY_HOURS,
+        "2025-10-11": [["10:00", "16:00"]],
+        "2026-09-20": SHANGHAI_WEEKDAY_HOURS,
+        "2026-10-10": [["08:00", "24:00"]],
+    },
+)
 # Besides office hours, an overnight weekend on-call shift that spans the 02:00/03:00 DST change
 # and a period that ends at midnight.
 BERLIN = sla.Calendar.from_config(
@@ -57,7 +70,14 @@ NEW_YORK = sla.Calendar.from_config(
 )
 NEW_YORK_24X7 = sla.Calendar.twenty_four_seven("America/New_York")
 
-CALENDARS: list[sla.Calendar | None] = [SHANGHAI, BERLIN, NEW_YORK, NEW_YORK_24X7, None]
+CALENDARS: list[sla.Calendar | None] = [
+    SHANGHAI,
+    SHANGHAI_MAKE_UP_DAYS,
+    BERLIN,
+    NEW_YORK,
+    NEW_YORK_24X7,
+    None,
+]
 
 # Days where mistakes hide: DST changes in Europe and the US, holidays and their edges.
 SPECIAL_DAYS = [
@@ -67,7 +87,9 @@ SPECIAL_DAYS = [
     date(2025, 11, 2),
     date(2026, 3, 8),
     date(2026, 3, 29),
+    date(2026, 9, 20),
     date(2026, 9, 30),
+    date(2026, 10, 10),
     date(2026, 10, 25),
     date(2026, 11, 1),
     date(2026, 12, 24),

@@ -42,6 +42,13 @@ def test_a_new_ticket_starts_first_response_and_resolution_clocks() -> None:
     assert all(is_utc(due) for due in state.due_times)
 
 
+def test_a_clock_without_a_target_does_not_run() -> None:
+    targets = sla.Targets(first_response=None, next_response=None, resolution=8 * H)
+    state = sla.start(targets, None, shanghai(11, 19, 16))
+    assert state == sla.SlaState(resolution_due_at=shanghai(11, 20, 0))
+    assert sla.customer_wrote(state, targets, None, shanghai(11, 19, 17)) == state
+
+
 def test_an_agent_reply_meets_the_response_clocks_and_leaves_resolution_running() -> None:
     state = sla.start(TARGETS, SHANGHAI_WEEKDAYS, shanghai(11, 19, 16))
     state = dataclasses.replace(state, next_response_due_at=shanghai(11, 20, 10))

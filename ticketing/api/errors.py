@@ -57,9 +57,11 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def _stale(_request: Request, _exc: Exception) -> JSONResponse:
+async def _stale(request: Request, _exc: Exception) -> JSONResponse:
+    # Tickets, and the settings (calendars, SLA policies) admins edit, carry a version column.
+    what = "the setting" if request.url.path.startswith("/api/admin/") else "the ticket"
     return JSONResponse(
-        {"detail": "the ticket was changed by someone else at the same time; reload and retry"},
+        {"detail": f"{what} was changed by someone else at the same time; reload and retry"},
         status_code=status.HTTP_409_CONFLICT,
     )
 

@@ -3,6 +3,7 @@
 The one place that computes a deadline. Its modules, from the inside out:
 
 - `calendar`: business calendars and business time (pure);
+- `official`: China's official holidays and make-up working days for a calendar;
 - `metrics`: the table of SLA clocks that everything below walks;
 - `clock`: targets and deadlines, and how replies, pauses and resolutions move them (pure);
 - `checkpoints`: when the worker warns and breaches (pure);
@@ -17,6 +18,7 @@ The one place that computes a deadline. Its modules, from the inside out:
 from ticketing.sla.calendar import (
     WEEKDAYS,
     Calendar,
+    CalendarError,
     add_business_time,
     business_time_between,
     subtract_business_time,
@@ -56,6 +58,7 @@ __all__ = [
     "METRICS",
     "WEEKDAYS",
     "Calendar",
+    "CalendarError",
     "Checkpoint",
     "ClockView",
     "Metric",

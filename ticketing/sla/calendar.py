@@ -20,6 +20,15 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 Period = tuple[time, time]
 
 
+class CalendarError(ValueError):
+    """A calendar that cannot be: `field` names the part at fault ("timezone", "periods.0",
+    "holidays", "overrides.2026-10-10"), so an API can say which field to fix."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def as_utc(value: datetime, name: str) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
@@ -68,9 +77,9 @@ def _parse_time(text: object, *, end: bool) -> time:
         raise ValueError(f"{text!r} is not a time of day") from None
 
 
-def _parse_date(text: object) -> date:
+def _parse_date(text: object, what: str = "a holiday") -> date:
     if not isinstance(text, str) or _DATE_TEXT.fullmatch(text) is None:
-        raise ValueError(f"a holiday must be an ISO date like '2026-10-01', got {text!r}")
+        raise ValueError(f"{what} must be an ISO date like '2026-10-01', got {text!r}")
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -79,56 +88,132 @@ def _parse_date(text: object) -> date:
 
 def _load_zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
-        raise ValueError(f"the time zone must be an IANA name like 'Asia/Shanghai', got {name!r}")
+        raise CalendarError(
+            f"the time zone must be an IANA name like 'Asia/Shanghai', got {name!r}", "timezone"
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {name!r}") from None
+        raise CalendarError(f"unknown time zone {name!r}", "timezone") from None
+
+
+def _normalize_day(label: str, day_periods: Sequence[tuple[time, time]]) -> tuple[Period, ...]:
+    """One day's periods checked and sorted; `label` names the day in messages."""
+    checked: list[Period] = []
+    for period in day_periods:
+        if len(period) != 2 or not all(isinstance(t, time) and t.tzinfo is None for t in period):
+            raise ValueError(f"a {label} period must be two naive times, got {period!r}")
+        begin, end = period
+        if _since_midnight(begin) >= _since_midnight(end, end=True):
+            raise ValueError(
+                f"{label} period {_format_period((begin, end))} ends before it starts; "
+                "a period cannot cross midnight: split it at 00:00"
+            )
+        checked.append((begin, end))
+    checked.sort(key=lambda p: _since_midnight(p[0]))
+    for before, after in pairwise(checked):
+        if _since_midnight(after[0]) < _since_midnight(before[1], end=True):
+            raise ValueError(
+                f"{label} periods {_format_period(before)} and {_format_period(after)} overlap"
+            )
+    return tuple(checked)
 
 
 def _normalize_periods(
     periods: Mapping[int, Sequence[tuple[time, time]]],
 ) -> Mapping[int, tuple[Period, ...]]:
     if not isinstance(periods, Mapping):
-        raise ValueError(f"periods must map weekdays 0-6 to (start, end) pairs, got {periods!r}")
+        raise CalendarError(
+            f"periods must map weekdays 0-6 to (start, end) pairs, got {periods!r}", "periods"
+        )
     normalized: dict[int, tuple[Period, ...]] = {}
     for weekday, day_periods in periods.items():
         if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}")
-        day_name = WEEKDAYS[weekday]
-        checked: list[Period] = []
-        for period in day_periods:
-            if len(period) != 2 or not all(
-                isinstance(t, time) and t.tzinfo is None for t in period
-            ):
-                raise ValueError(f"a {day_name} period must be two naive times, got {period!r}")
-            begin, end = period
-            if _since_midnight(begin) >= _since_midnight(end, end=True):
-                raise ValueError(
-                    f"{day_name} period {_format_period((begin, end))} ends before it starts; "
-                    "a period cannot cross midnight: split it at 00:00"
-                )
-            checked.append((begin, end))
-        checked.sort(key=lambda p: _since_midnight(p[0]))
-        for before, after in pairwise(checked):
-            if _since_midnight(after[0]) < _since_midnight(before[1], end=True):
-                raise ValueError(
-                    f"{day_name} periods {_format_period(before)} and {_format_period(after)} "
-                    "overlap"
-                )
+            raise CalendarError(
+                f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}", "periods"
+            )
+        try:
+            checked = _normalize_day(WEEKDAYS[weekday], day_periods)
+        except ValueError as exc:
+            raise CalendarError(str(exc), f"periods.{weekday}") from None
         if checked:
-            normalized[weekday] = tuple(checked)
+            normalized[weekday] = checked
     return MappingProxyType(dict(sorted(normalized.items())))
+
+
+def _normalize_overrides(
+    overrides: Mapping[date, Sequence[tuple[time, time]]], holidays: frozenset[date]
+) -> Mapping[date, tuple[Period, ...]]:
+    if not isinstance(overrides, Mapping):
+        raise CalendarError(
+            f"overrides must map dates to (start, end) pairs, got {overrides!r}", "overrides"
+        )
+    normalized: dict[date, tuple[Period, ...]] = {}
+    for day, day_periods in overrides.items():
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise CalendarError(f"override days must be dates, got {day!r}", "overrides")
+        where = f"overrides.{day.isoformat()}"
+        if day in holidays:
+            raise CalendarError(
+                f"{day.isoformat()} is both a holiday and a working-day override; "
+                "remove it from one of them",
+                where,
+            )
+        try:
+            checked = _normalize_day(f"{day.isoformat()} override", day_periods)
+        except ValueError as exc:
+            raise CalendarError(str(exc), where) from None
+        if not checked:
+            raise CalendarError(
+                f"the working-day override on {day.isoformat()} needs at least one period "
+                "(a day without any is a holiday)",
+                where,
+            )
+        normalized[day] = checked
+    return MappingProxyType(dict(sorted(normalized.items())))
+
+
+def _parse_day(day_periods: object, label: str) -> list[Period]:
+    """One day's [[start, end], ...] in JSON form, parsed (checked later)."""
+    if isinstance(day_periods, str | bytes) or not isinstance(day_periods, Sequence):
+        raise ValueError(f"{label} must list [start, end] pairs, got {day_periods!r}")
+    day: list[Period] = []
+    for pair in day_periods:
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ValueError(f"a period must be a [start, end] pair, got {pair!r}")
+        day.append((_parse_time(pair[0], end=False), _parse_time(pair[1], end=True)))
+    return day
+
+
+def _parse_overrides(overrides: Mapping[str, Sequence[Sequence[str]]]) -> dict[date, list[Period]]:
+    if not isinstance(overrides, Mapping):
+        raise CalendarError(
+            f"overrides must be an object keyed by ISO date, got {overrides!r}", "overrides"
+        )
+    parsed: dict[date, list[Period]] = {}
+    for key, day_periods in overrides.items():
+        try:
+            day = _parse_date(key, "an override day")
+        except ValueError as exc:
+            raise CalendarError(str(exc), "overrides") from None
+        try:
+            parsed[day] = _parse_day(day_periods, f"override {key}")
+        except ValueError as exc:
+            raise CalendarError(str(exc), f"overrides.{key}") from None
+    return parsed
 
 
 @dataclass(frozen=True)
 class Calendar:
-    """A business calendar: opening periods per weekday in a time zone, minus holidays.
+    """A business calendar: opening periods per weekday in a time zone, minus holidays, plus
+    working-day overrides (调休: a date worked with its own hours, such as the Saturday worked
+    before a holiday week).
 
     `periods` maps a weekday (0 = Monday) to (start, end) local wall times; an end of 00:00 is
-    the midnight that ends the day. A wall time that a DST change repeats counts from its first
-    occurrence, and one that a DST change skips counts from the jump, so a period is exactly the
-    real time during which the wall clock shows a time inside it.
+    the midnight that ends the day. An override's periods replace its weekday's on that date, and
+    a date cannot be both a holiday and an override. A wall time that a DST change repeats counts
+    from its first occurrence, and one that a DST change skips counts from the jump, so a period
+    is exactly the real time during which the wall clock shows a time inside it.
     """
 
     timezone: str
@@ -136,19 +221,27 @@ class Calendar:
     periods: Mapping[int, Sequence[tuple[time, time]]] = field(hash=False)
     holidays: frozenset[date] = frozenset()
     always_open: bool = False
+    overrides: Mapping[date, Sequence[tuple[time, time]]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_zone", _load_zone(self.timezone))
         object.__setattr__(self, "periods", _normalize_periods(self.periods))
+        if isinstance(self.holidays, str):
+            raise CalendarError("holidays must be a collection of dates", "holidays")
         holidays = frozenset(self.holidays)
         for holiday in holidays:
             # A datetime is a date too, but would silently compare unequal to every local date.
             if not isinstance(holiday, date) or isinstance(holiday, datetime):
-                raise ValueError(f"holidays must be dates, got {holiday!r}")
+                raise CalendarError(f"holidays must be dates, got {holiday!r}", "holidays")
         object.__setattr__(self, "holidays", holidays)
+        object.__setattr__(self, "overrides", _normalize_overrides(self.overrides, holidays))
         if not isinstance(self.always_open, bool):
-            raise ValueError(f"always_open must be a bool, got {self.always_open!r}")
+            raise CalendarError(
+                f"always_open must be a bool, got {self.always_open!r}", "always_open"
+            )
 
     @classmethod
     def twenty_four_seven(cls, timezone: str = "UTC") -> Calendar:
@@ -162,50 +255,53 @@ class Calendar:
         periods: Mapping[str, Sequence[Sequence[str]]],
         holidays: Iterable[str] = (),
         always_open: bool = False,
+        overrides: Mapping[str, Sequence[Sequence[str]]] | None = None,
     ) -> Calendar:
-        """A calendar from its JSON form: {"0": [["09:00", "18:00"]]}, ["2026-10-01"]."""
+        """A calendar from its JSON form: {"0": [["09:00", "18:00"]]}, ["2026-10-01"],
+        overrides {"2026-10-10": [["09:00", "18:00"]]}; a CalendarError names the bad field."""
         if not isinstance(periods, Mapping):
-            raise ValueError(f"periods must be an object keyed by weekday, got {periods!r}")
+            raise CalendarError(
+                f"periods must be an object keyed by weekday, got {periods!r}", "periods"
+            )
         parsed: dict[int, list[Period]] = {}
         for key, day_periods in periods.items():
             text = str(key)
             if not (len(text) == 1 and text in "0123456"):
-                raise ValueError(f"weekday keys must be '0' (Monday) to '6' (Sunday), got {key!r}")
-            if isinstance(day_periods, str | bytes) or not isinstance(day_periods, Sequence):
-                raise ValueError(
-                    f"weekday {text} must list [start, end] pairs, got {day_periods!r}"
+                raise CalendarError(
+                    f"weekday keys must be '0' (Monday) to '6' (Sunday), got {key!r}", "periods"
                 )
-            day: list[Period] = []
-            for pair in day_periods:
-                if (
-                    isinstance(pair, str | bytes)
-                    or not isinstance(pair, Sequence)
-                    or len(pair) != 2
-                ):
-                    raise ValueError(f"a period must be a [start, end] pair, got {pair!r}")
-                day.append((_parse_time(pair[0], end=False), _parse_time(pair[1], end=True)))
             if int(text) in parsed:
-                raise ValueError(f"weekday {text} is given twice")
-            parsed[int(text)] = day
+                raise CalendarError(f"weekday {text} is given twice", "periods")
+            try:
+                parsed[int(text)] = _parse_day(day_periods, f"weekday {text}")
+            except ValueError as exc:
+                raise CalendarError(str(exc), f"periods.{text}") from None
         if isinstance(holidays, str):
-            raise ValueError("holidays must be a list of ISO dates, not one string")
+            raise CalendarError("holidays must be a list of ISO dates, not one string", "holidays")
+        try:
+            days_off = frozenset(_parse_date(h) for h in holidays)
+        except ValueError as exc:
+            raise CalendarError(str(exc), "holidays") from None
         return cls(
             timezone,
             parsed,
-            frozenset(_parse_date(h) for h in holidays),
+            days_off,
             always_open,
+            _parse_overrides(overrides if overrides is not None else {}),
         )
 
     def to_config(self) -> dict[str, object]:
         """The JSON form read by from_config (keyword names match its parameters)."""
+
+        def day_form(day: Sequence[tuple[time, time]]) -> list[list[str]]:
+            return [[_format_time(b), _format_time(e)] for b, e in day]
+
         return {
             "timezone": self.timezone,
-            "periods": {
-                str(weekday): [[_format_time(b), _format_time(e)] for b, e in day]
-                for weekday, day in self.periods.items()
-            },
+            "periods": {str(weekday): day_form(day) for weekday, day in self.periods.items()},
             "holidays": sorted(h.isoformat() for h in self.holidays),
             "always_open": self.always_open,
+            "overrides": {day.isoformat(): day_form(p) for day, p in self.overrides.items()},
         }
 
     @property
@@ -225,11 +321,15 @@ class Calendar:
         )
 
     def _open_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The UTC instants of `day`'s opening periods, empty ones (inside a DST gap) dropped."""
+        """The UTC instants of `day`'s opening periods (its override's, if it has one), empty
+        ones (inside a DST gap) dropped."""
         if day in self.holidays:
             return []
+        day_periods = self.overrides.get(day)
+        if day_periods is None:
+            day_periods = self.periods.get(day.weekday(), ())
         intervals = []
-        for begin, end in self.periods.get(day.weekday(), ()):
+        for begin, end in day_periods:
             opens = _wall_to_utc(day, begin, self._zone)
             closes = _wall_to_utc(day + _ONE_DAY if end == MIDNIGHT else day, end, self._zone)
             if closes > opens:

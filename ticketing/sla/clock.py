@@ -15,11 +15,11 @@ from ticketing.sla.metrics import METRICS
 
 @dataclass(frozen=True)
 class Targets:
-    """How much business time a ticket's team has for each clock."""
+    """How much business time a ticket's team has for each clock (None: that clock never runs)."""
 
-    first_response: timedelta
+    first_response: timedelta | None
     next_response: timedelta | None
-    resolution: timedelta
+    resolution: timedelta | None
 
     def __post_init__(self) -> None:
         for metric in METRICS:
@@ -59,10 +59,15 @@ class SlaState:
 
 
 def start(targets: Targets, calendar: Calendar | None, at: datetime) -> SlaState:
-    """A new ticket: the first-response and resolution clocks start at `at`."""
+    """A new ticket: the first-response and resolution clocks (those with a target) start at
+    `at`."""
+
+    def due(target: timedelta | None) -> datetime | None:
+        return None if target is None else add_business_time(calendar, at, target)
+
     return SlaState(
-        first_response_due_at=add_business_time(calendar, at, targets.first_response),
-        resolution_due_at=add_business_time(calendar, at, targets.resolution),
+        first_response_due_at=due(targets.first_response),
+        resolution_due_at=due(targets.resolution),
     )
 
 

@@ -17,18 +17,18 @@ def calendar_of(row: BusinessCalendar | None) -> Calendar | None:
         return None
     if row.always_open:
         return Calendar.twenty_four_seven(row.timezone)
-    return Calendar.from_config(row.timezone, row.periods, row.holidays)
+    return Calendar.from_config(row.timezone, row.periods, row.holidays, overrides=row.overrides)
+
+
+def _minutes(value: int | None) -> timedelta | None:
+    return None if value is None else timedelta(minutes=value)
 
 
 def targets_of(policy: SlaPolicy) -> Targets:
     return Targets(
-        first_response=timedelta(minutes=policy.first_response_minutes),
-        next_response=(
-            timedelta(minutes=policy.next_response_minutes)
-            if policy.next_response_minutes is not None
-            else None
-        ),
-        resolution=timedelta(minutes=policy.resolution_minutes),
+        first_response=_minutes(policy.first_response_minutes),
+        next_response=_minutes(policy.next_response_minutes),
+        resolution=_minutes(policy.resolution_minutes),
     )
 
 

@@ -59,7 +59,18 @@ router = APIRouter(tags=["console"])
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.
-STATIC = {name: WEB / name for name in ("app.js", "history.js", "i18n.js", "api.js", "style.css")}
+STATIC = {
+    name: WEB / name
+    for name in (
+        "app.js",
+        "history.js",
+        "i18n.js",
+        "api.js",
+        "style.css",
+        "settings.js",
+        "settings.css",
+    )
+}
 PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -77,6 +88,12 @@ TRANSCRIPT_MAX = 500
 def console_page() -> HTMLResponse:
     """The agent console; its script signs in and reads the API with a bearer token."""
     return HTMLResponse((WEB / "index.html").read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+
+
+@router.get("/console/settings", response_class=HTMLResponse, include_in_schema=False)
+def settings_page() -> HTMLResponse:
+    """Teams, routes, calendars and SLA policies for admins (through /api/admin/)."""
+    return HTMLResponse((WEB / "settings.html").read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
 
 @router.get("/console/static/{filename}", include_in_schema=False)

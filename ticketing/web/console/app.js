@@ -134,6 +134,7 @@ async function start() {
   renderWhoami();
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
+  byId("nav-settings").hidden = state.me.role !== "admin";
   byId("team-label").dataset.i18n = state.me.team_id ? "queue.team" : "queue.all";
   byId("team-label").textContent = t(byId("team-label").dataset.i18n);
   state.stopStream = liveStream(onLiveEvent, setLive);
