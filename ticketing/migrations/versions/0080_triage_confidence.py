@@ -1,7 +1,7 @@
 """tickets: triage confidence, runner-up category and secondary categories
 
 Revision ID: 0080
-Revises: 0006
+Revises: 0071
 Create Date: 2026-12-03 19:05:00
 
 The agent sees how sure triage was of a ticket's category and what it would have said
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0080"
-down_revision: str | None = "0006"
+down_revision: str | None = "0071"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
