@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ticketing import services, sla
 from ticketing.models import (
@@ -36,8 +36,19 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# Ids are 32-bit in the database; a bigger number is refused before it reaches a query.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+def _not_a_boolean(value: object) -> object:
+    # JSON's false and true would pass as 0 and 1; a query's "5" must still parse, so not strict.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+ID_MAX = 2**31 - 1
+
+
+# Every id a client gives, in a body, a query or a path. Ids are 32-bit in the database; a
+# bigger number (or 2**63, which SQLite cannot even bind) is refused before it reaches a query.
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=ID_MAX)]
 NoNul = AfterValidator(_no_nul)
 Subject = Annotated[str, Field(min_length=1, max_length=services.SUBJECT_MAX), NoNul]
 Description = Annotated[str, Field(max_length=services.DESCRIPTION_MAX), NoNul]

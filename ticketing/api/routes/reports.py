@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ticketing import reports
 from ticketing.api.deps import CurrentSupervisor, SessionDep
 from ticketing.api.pages import CSP, static_file
+from ticketing.api.schemas import Id
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import Category, Channel, Priority, Severity, Tier
@@ -47,8 +48,8 @@ def report_filters(
     start: Annotated[datetime | None, Query(description="period start (ISO, with offset)")] = None,
     end: Annotated[datetime | None, Query(description="period end, exclusive")] = None,
     days: Annotated[int, Query(ge=1, le=366, description="whole local days up to today")] = 30,
-    team_id: int | None = None,
-    agent_id: int | None = None,
+    team_id: Id | None = None,
+    agent_id: Id | None = None,
     category: Category | None = None,
     severity: Severity | None = None,
     priority: Priority | None = None,
