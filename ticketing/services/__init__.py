@@ -79,15 +79,20 @@ from ticketing.services.tickets import (
 )
 from ticketing.services.validation import (
     BODY_MAX,
+    CONTROL_CHARACTERS_MESSAGE,
     DESCRIPTION_MAX,
     SUBJECT_MAX,
     at_or_now,
+    check_text,
+    has_control_characters,
     text_field,
+    without_control_characters,
 )
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "BODY_MAX",
+    "CONTROL_CHARACTERS_MESSAGE",
     "CUSTOMER_VISIBLE",
     "DESCRIPTION_MAX",
     "EXTERNAL_ID_MAX",
@@ -107,6 +112,7 @@ __all__ = [
     "at_or_now",
     "can_see",
     "change_status",
+    "check_text",
     "claim_ticket",
     "close_ticket",
     "complete_hand_back",
@@ -125,6 +131,7 @@ __all__ = [
     "hand_back_conversation",
     "hand_off_conversation",
     "hand_off_ticket",
+    "has_control_characters",
     "is_supervisor",
     "join_conversation",
     "list_tickets",
@@ -148,4 +155,5 @@ __all__ = [
     "ticket_conversation",
     "triage_ticket",
     "visible_to",
+    "without_control_characters",
 ]

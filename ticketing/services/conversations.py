@@ -28,7 +28,11 @@ from ticketing.models import (
 from ticketing.services.customers import get_or_create_customer
 from ticketing.services.history import Actor, log_event
 from ticketing.services.tickets import create_ticket
-from ticketing.services.validation import DESCRIPTION_MAX, at_or_now
+from ticketing.services.validation import (
+    DESCRIPTION_MAX,
+    at_or_now,
+    without_control_characters,
+)
 
 CUSTOMER_VISIBLE: tuple[MessageKind, ...] = (
     MessageKind.CUSTOMER,
@@ -72,7 +76,8 @@ def get_or_create_conversation(
         session,
         channels.identity_of(channel),
         external_id.strip(),
-        name=(display_name or "").strip()[:120],
+        # The name the channel reports: the customer cannot fix it, so it is cleaned, not refused.
+        name=without_control_characters(display_name or "").strip()[:120],
         language=language or "zh",
     )
     conversation = Conversation(

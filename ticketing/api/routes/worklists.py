@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ticketing import callbacks, notifications
 from ticketing.api.deps import CurrentUser, SessionDep
-from ticketing.api.schemas import Id
+from ticketing.api.schemas import Id, PlainText
 from ticketing.clock import utcnow
 from ticketing.errors import PermissionDenied
 from ticketing.models import (
@@ -84,7 +84,7 @@ class CallbackOutcomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: CallbackOutcome
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, PlainText] = Field(default="", max_length=2000)
     csat: int | None = Field(default=None, ge=1, le=5)
     nps: int | None = Field(default=None, ge=0, le=10)
 

@@ -21,6 +21,7 @@ from bot.gateway.channels.telegram.messages import (
     GREETING,
     HASHED,
     HUMAN_REQUEST,
+    NOT_ACCEPTED,
     NOT_RECEIVED,
     TEXT_ONLY,
     find_payload,
@@ -97,17 +98,19 @@ def _customer(update: Update) -> tuple[str, str | None, str | None] | None:
 
 
 async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
-    """Hand the message to the gateway; when it could not even be stored, say so."""
+    """Hand the message to the gateway; when it could not even be stored, say so (and, for a
+    message the store refuses, that it must change)."""
     try:
         await _gateway(context).receive(inbound)
     except Exception as exc:
-        if not isinstance(exc, InvalidInput):
+        refused = isinstance(exc, InvalidInput)
+        if not refused:
             log.exception("telegram: a message of chat %s could not be stored", inbound.external_id)
         message = update.effective_message
         if message is not None:
             language = inbound.language_hint or "zh"
             with contextlib.suppress(TelegramError):
-                await message.reply_text(NOT_RECEIVED[language])
+                await message.reply_text((NOT_ACCEPTED if refused else NOT_RECEIVED)[language])
 
 
 async def start(update: Update, context: Context) -> None:
