@@ -408,11 +408,11 @@ class CustomerPanel(BaseModel):
     churn_reasons: list[str]
     churn_flagged_at: datetime | None
     tickets: list[PastTicket] = Field(description="newest first, those you may see")
-    tickets_count: int
-    complaints_30d: int
-    surveys: list[SurveyPublic] = Field(description="newest first")
-    csat_average: float | None
-    nps: int | None = Field(description="% promoters - % detractors over the scores shown")
+    tickets_count: int = Field(description="the tickets you may see")
+    complaints_30d: int = Field(description="of those, opened in the last 30 days")
+    surveys: list[SurveyPublic] = Field(description="newest first, on tickets you may see")
+    csat_average: float | None = Field(description="over the surveys on tickets you may see")
+    nps: int | None = Field(description="% promoters - % detractors over those surveys")
 
 
 class HandBackPublic(BaseModel):
