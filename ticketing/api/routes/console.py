@@ -210,7 +210,7 @@ def read_console_ticket(session: SessionDep, user: CurrentUser, number: str) -> 
             "can_claim": ticket.assignee_id is None and ticket.status is not Status.CLOSED,
             "can_hand_back": conversation is not None
             and conversation.state is not ConversationState.BOT
-            and services.may_take_over(user, ticket),
+            and services.may_take_over(session, user, ticket),
         }
     )
 

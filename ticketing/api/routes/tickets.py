@@ -142,10 +142,13 @@ def assign_ticket(
 def reply(
     session: SessionDep, user: CurrentUser, number: TicketNumber, body: MessageCreate
 ) -> MessagePublic:
-    """A public reply to the customer."""
-    message = services.reply_to_customer(
-        session, services.access_ticket(session, user, number), services.Actor.of(user), body.body
-    )
+    """A public reply to the customer. On a chat it goes out on the customer's channel and the
+    replier takes the chat over, so it needs what joining the chat needs: 409 while nobody has
+    claimed the ticket, 403 when someone else holds it (services.require_take_over)."""
+    ticket = services.access_ticket(session, user, number)
+    if services.chat_conversation(session, ticket) is not None:
+        services.require_take_over(session, user, ticket)
+    message = services.reply_to_customer(session, ticket, services.Actor.of(user), body.body)
     return _message(message)
 
 
