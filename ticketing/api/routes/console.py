@@ -60,12 +60,8 @@ router = APIRouter(tags=["console"])
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.
 STATIC = {name: WEB / name for name in ("app.js", "history.js", "i18n.js", "api.js", "style.css")}
-PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+# nosniff, Referrer-Policy and frame protection come with every response (api/headers.py).
+PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"}
 
 TRANSCRIPT_MAX = 500
 
@@ -81,9 +77,7 @@ def console_page() -> HTMLResponse:
 
 @router.get("/console/static/{filename}", include_in_schema=False)
 def console_file(filename: str) -> FileResponse:
-    return static_file(
-        STATIC, filename, {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-    )
+    return static_file(STATIC, filename, {"Cache-Control": "no-cache"})
 
 
 # --- queues -------------------------------------------------------------------------------------
