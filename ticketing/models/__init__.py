@@ -5,7 +5,7 @@ One module per topic; importing the package maps every table on `Base.metadata` 
 """
 
 from ticketing.models.base import Base, UTCDateTime
-from ticketing.models.conversations import Conversation, OutboxMessage
+from ticketing.models.conversations import Conversation, OutboxMessage, ReceivedUpdate
 from ticketing.models.enums import (
     OPEN_STATUSES,
     PRIORITY_ORDER,
@@ -75,6 +75,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Priority",
+    "ReceivedUpdate",
     "Role",
     "Severity",
     "SlaEvent",

@@ -75,3 +75,19 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
+
+class ReceivedUpdate(Base):
+    """An update a chat channel delivered, by the channel's own id for it (Telegram's
+    `update_id`), kept in the transaction that stored its message: the same update delivered
+    again (a webhook retried, a replay, polling after a crash) is known, even after a restart,
+    and not stored twice (services.record_inbound_message)."""
+
+    __tablename__ = "received_updates"
+
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"ReceivedUpdate(channel={self.channel!r}, update_id={self.update_id!r})"

@@ -27,7 +27,7 @@ from bot.gateway.channels.telegram.messages import (
     find_payload,
 )
 from bot.gateway.channels.telegram.settings import describe
-from ticketing.errors import InvalidInput
+from ticketing.errors import AlreadyReceived, InvalidInput
 from ticketing.models import Channel
 
 if TYPE_CHECKING:
@@ -102,6 +102,14 @@ async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
     message the store refuses, that it must change)."""
     try:
         await _gateway(context).receive(inbound)
+    except AlreadyReceived:
+        # Telegram delivered it again (a retried webhook, a replay): handled the first time.
+        log.info(
+            "telegram: update %s of chat %s was received before",
+            inbound.update_id,
+            inbound.external_id,
+        )
+        return
     except Exception as exc:
         refused = isinstance(exc, InvalidInput)
         if not refused:
@@ -141,6 +149,7 @@ async def human(update: Update, context: Context) -> None:
         payload=HUMAN_PAYLOAD,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 
@@ -158,6 +167,7 @@ async def text_message(update: Update, context: Context) -> None:
         text=message.text,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 
@@ -191,6 +201,7 @@ async def button_pressed(update: Update, context: Context) -> None:
         payload=payload,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 
