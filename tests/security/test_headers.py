@@ -32,7 +32,7 @@ def web(session_factory: sessionmaker[Session], fake_rasa: FakeRasa) -> TestClie
 
 @pytest.mark.parametrize(
     "path",
-    ["/shop", "/reports", "/console", "/docs", "/widget.js", "/api/health", "/api/tickets"],
+    ["/shop", "/reports", "/console", "/docs", "/widget.js", "/healthz", "/api/tickets"],
 )
 def test_every_response_forbids_sniffing_referrers_and_framing(web: TestClient, path: str) -> None:
     response = web.get(path)

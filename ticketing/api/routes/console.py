@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ticketing import services, sla
+from ticketing.api import errors
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
@@ -55,7 +56,7 @@ from ticketing.models import (
 )
 from ticketing.services import customer_panel, queues
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], responses=errors.documented(401, 403, 404, 409, 413, 503))
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 from sqlalchemy.orm import Session
 
 from ticketing import services
-from ticketing.api import lookups
+from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
 from ticketing.api.schemas import (
     MessageCreate,
@@ -26,7 +26,11 @@ from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Message, Ticket, User
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"])
+router = APIRouter(
+    prefix="/api/tickets",
+    tags=["tickets"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 # T-000123 (also T123 or 123); anything else is simply not found.
 TicketNumber = Annotated[str, Path(max_length=32, examples=["T-000123"])]

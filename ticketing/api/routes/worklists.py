@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ticketing import callbacks, notifications
+from ticketing.api import errors
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.schemas import Id, PlainText
 from ticketing.clock import utcnow
@@ -27,7 +28,9 @@ from ticketing.models import (
 )
 from ticketing.sla import escalations
 
-router = APIRouter(prefix="/api", tags=["work lists"])
+router = APIRouter(
+    prefix="/api", tags=["work lists"], responses=errors.documented(401, 403, 404, 409, 413, 503)
+)
 
 
 class NotificationPublic(BaseModel):
