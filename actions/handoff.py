@@ -62,9 +62,11 @@ def handoff_reason(tracker: Tracker) -> str:
 
 
 def customer_texts(tracker: Tracker, limit: int = TRANSCRIPT_MESSAGES) -> list[str]:
-    """The customer's latest typed messages, oldest first (button payloads left out)."""
+    """The customer's latest typed messages, oldest first (button payloads left out). Cleaned
+    of control characters: the gateway refuses them, but Rasa's own channels do not, and the
+    ticket made from them must not fail for it (services/validation.py)."""
     texts = [
-        str(event.get("text") or "").strip()
+        services.without_control_characters(str(event.get("text") or "")).strip()
         for event in tracker.events or []
         if event.get("event") == "user"
     ]

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     )
     telegram_webhook_url: str | None = None  # public https URL ending in /telegram/webhook
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
+    # /docs and /openapi.json: on unless in production, where they would show anyone the API.
+    api_docs: bool | None = None
+
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""

@@ -26,3 +26,7 @@ class InvalidInput(TicketingError):
 
 class PermissionDenied(TicketingError):
     """The actor's role does not allow the action on something it may see (403)."""
+
+
+class AlreadyReceived(TicketingError):
+    """A channel delivered the same update twice: it was stored the first time (nothing to do)."""

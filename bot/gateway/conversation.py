@@ -88,7 +88,8 @@ class Gateway:
         """Store one customer message, then route it: the one way in for a channel.
 
         Raises `InvalidInput` for a message the store refuses (empty, too long, a bad external
-        id), and whatever stopped it being stored; either way nothing is kept. `on_stored` runs
+        id), `AlreadyReceived` for an update the channel delivered before (not routed again),
+        and whatever stopped it being stored; either way nothing is kept. `on_stored` runs
         once it is kept, before routing (the web chat shows the customer their own message).
         A routing failure is logged, not raised: the message is kept, and the outbox loop or an
         agent picks it up from there.
@@ -108,7 +109,8 @@ class Gateway:
             return await self.run_blocking(self._write, inbound)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
-            # customer and the conversation, the other now finds them.
+            # customer and the conversation, the other now finds them. Or one update delivered
+            # twice at once: the retry finds it received (AlreadyReceived).
             return await self.run_blocking(self._write, inbound)
 
     def _write(self, inbound: Inbound) -> StoredInbound:
@@ -125,6 +127,7 @@ class Gateway:
                 display_name=inbound.display_name,
                 language=language,
                 data={"payload": inbound.payload} if inbound.payload else None,
+                update_id=inbound.update_id,
                 at=self.clock(),
             )
             conversation = record.conversation

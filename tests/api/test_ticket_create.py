@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.api.console_helpers import SESSION, chat
 from tests.api.helpers import Desk, auth, stored
 from tests.factories import make_customer, make_policy
 from ticketing.models import Priority, Tier
@@ -16,6 +17,7 @@ def test_create_ticket_returns_201_with_number_and_sla_due_times(
 ) -> None:
     stored(session_factory, lambda s: make_policy(s, priority=Priority.HIGH))
     customer = stored(session_factory, lambda s: make_customer(s, tier=Tier.GOLD))
+    chat(session_factory, desk, "杯子碎了")  # team A's chat: Alice may name it
 
     response = client.post(
         "/api/tickets",
@@ -28,7 +30,7 @@ def test_create_ticket_returns_201_with_number_and_sla_due_times(
             "order_number": "SO-1",
             "team_id": desk.team_a.id,
             "customer_id": customer.id,
-            "conversation_id": "web:xyz",
+            "conversation_id": f"web:{SESSION}",
         },
         headers=auth(desk.alice),
     )

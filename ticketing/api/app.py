@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.api import errors
+from ticketing.api.headers import SecurityHeaders, install_log_filter
 from ticketing.api.limits import LimitBodySize
 from ticketing.api.routes import (
     admin_calendars,
@@ -19,6 +20,7 @@ from ticketing.api.routes import (
     auth,
     console,
     console_stream,
+    docs,
     health,
     reports,
     tickets,
@@ -47,16 +49,24 @@ def create_app(
         if own_engine is not None:
             own_engine.dispose()
 
+    docs_on = settings.docs_enabled()
     app = FastAPI(
         title="Kefu desk API",
         summary="Tickets for the 客服 desk: agents, supervisors and admins.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI from a CDN: routes.docs serves ours instead.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs_on else None,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
     errors.install(app)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
+    # Outermost, so the refusals above carry the headers too.
+    app.add_middleware(SecurityHeaders)
+    install_log_filter()
     routers = (
         auth,
         audit,
@@ -73,6 +83,8 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router)
+    if docs_on:
+        app.include_router(docs.router)
     return app
 
 

@@ -9,12 +9,35 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TicketingError
 
 logger = logging.getLogger("ticketing.api")
+
+
+class ErrorPublic(BaseModel):
+    """What every refusal but a 422 carries."""
+
+    detail: str
+
+
+_MEANING = {
+    401: "not signed in, or the token is invalid or has expired",
+    403: "your role does not allow this",
+    404: "no such thing, or not one you may see",
+    409: "conflicts with the current state, or with a change made meanwhile",
+    413: "the request body is too large",
+    503: "the database is busy or unavailable; retry shortly",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` for the refusals a router's routes may give (FastAPI documents
+    422 itself), so a client reads every status it can get in the API's description."""
+    return {code: {"model": ErrorPublic, "description": _MEANING[code]} for code in codes}
 
 
 def validation_detail(loc: Sequence[str | int], msg: str) -> list[dict[str, Any]]:

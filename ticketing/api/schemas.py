@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ticketing import services, sla
 from ticketing.models import (
@@ -29,25 +29,36 @@ from ticketing.models import (
 from ticketing.services import queues
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _no_control_characters(value: str) -> str:
+    # The service layer's one rule for text (services/validation.py), as a 422 naming the field.
+    if services.has_control_characters(value):
+        raise ValueError(services.CONTROL_CHARACTERS_MESSAGE)
     return value
 
 
-# Ids are 32-bit in the database; a bigger number is refused before it reaches a query.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
-NoNul = AfterValidator(_no_nul)
-Subject = Annotated[str, Field(min_length=1, max_length=services.SUBJECT_MAX), NoNul]
-Description = Annotated[str, Field(max_length=services.DESCRIPTION_MAX), NoNul]
-Body = Annotated[str, Field(min_length=1, max_length=services.BODY_MAX), NoNul]
-ConversationId = Annotated[str, Field(min_length=1, max_length=128), NoNul]
-OrderNumber = Annotated[str, Field(min_length=1, max_length=64), NoNul]
+def _not_a_boolean(value: object) -> object:
+    # JSON's false and true would pass as 0 and 1; a query's "5" must still parse, so not strict.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+ID_MAX = 2**31 - 1
+
+
+# Every id a client gives, in a body, a query or a path. Ids are 32-bit in the database; a
+# bigger number (or 2**63, which SQLite cannot even bind) is refused before it reaches a query.
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=ID_MAX)]
+PlainText = AfterValidator(_no_control_characters)
+Subject = Annotated[str, Field(min_length=1, max_length=services.SUBJECT_MAX), PlainText]
+Description = Annotated[str, Field(max_length=services.DESCRIPTION_MAX), PlainText]
+Body = Annotated[str, Field(min_length=1, max_length=services.BODY_MAX), PlainText]
+ConversationId = Annotated[str, Field(min_length=1, max_length=128), PlainText]
+OrderNumber = Annotated[str, Field(min_length=1, max_length=64), PlainText]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", max_length=8)]
-SearchText = Annotated[str, Field(max_length=200), NoNul]
+SearchText = Annotated[str, Field(max_length=200), PlainText]
 # Keyset cursors are short base64 strings; anything long is not one of ours.
-Cursor = Annotated[str, Field(max_length=200), NoNul]
+Cursor = Annotated[str, Field(max_length=200), PlainText]
 
 
 class Input(BaseModel):
@@ -422,11 +433,11 @@ class CustomerPanel(BaseModel):
     churn_reasons: list[str]
     churn_flagged_at: datetime | None
     tickets: list[PastTicket] = Field(description="newest first, those you may see")
-    tickets_count: int
-    complaints_30d: int
-    surveys: list[SurveyPublic] = Field(description="newest first")
-    csat_average: float | None
-    nps: int | None = Field(description="% promoters - % detractors over the scores shown")
+    tickets_count: int = Field(description="the tickets you may see")
+    complaints_30d: int = Field(description="of those, opened in the last 30 days")
+    surveys: list[SurveyPublic] = Field(description="newest first, on tickets you may see")
+    csat_average: float | None = Field(description="over the surveys on tickets you may see")
+    nps: int | None = Field(description="% promoters - % detractors over those surveys")
 
 
 class HandBackPublic(BaseModel):

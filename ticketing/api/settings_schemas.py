@@ -6,17 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ticketing.api.schemas import Id, Input, NoNul, Public
+from ticketing.api.schemas import Id, Input, PlainText, Public
 from ticketing.errors import InvalidInput
 from ticketing.models import Category, Priority, SlaPolicy, Tier
 from ticketing.services import calendars, sla_policies
 
-Name = Annotated[str, Field(min_length=1, max_length=120), NoNul]
+Name = Annotated[str, Field(min_length=1, max_length=120), PlainText]
 # "09:00"; whether it is a time of day (not 25:00) the calendar checks, naming the field.
-WallTime = Annotated[str, Field(min_length=1, max_length=15), NoNul]
+WallTime = Annotated[str, Field(min_length=1, max_length=15), PlainText]
 Period = Annotated[list[WallTime], Field(min_length=2, max_length=2)]
 DayPeriods = Annotated[list[Period], Field(max_length=24)]
-IsoDate = Annotated[str, Field(max_length=10), NoNul]
+IsoDate = Annotated[str, Field(max_length=10), PlainText]
 Minutes = Annotated[int, Field(gt=0, le=sla_policies.TARGET_MAX)]
 Version = Annotated[
     int | None,
@@ -28,8 +28,8 @@ Version = Annotated[
 
 
 class TeamCreate(Input):
-    name: Annotated[str, Field(min_length=1, max_length=80), NoNul]
-    description: Annotated[str, Field(max_length=500), NoNul] = ""
+    name: Annotated[str, Field(min_length=1, max_length=80), PlainText]
+    description: Annotated[str, Field(max_length=500), PlainText] = ""
 
 
 class RoutePublic(BaseModel):
@@ -51,8 +51,8 @@ class RouteUpdate(Input):
 
 
 class CalendarFields(Input):
-    name: Annotated[str, Field(min_length=1, max_length=calendars.NAME_MAX), NoNul]
-    timezone: Annotated[str, Field(max_length=64, examples=["Asia/Shanghai"]), NoNul]
+    name: Annotated[str, Field(min_length=1, max_length=calendars.NAME_MAX), PlainText]
+    timezone: Annotated[str, Field(max_length=64, examples=["Asia/Shanghai"]), PlainText]
     always_open: bool = False
     periods: dict[str, DayPeriods] = Field(
         description='Opening periods per weekday, "0" Monday to "6" Sunday, several a day.',

@@ -6,7 +6,7 @@ One module per topic; importing the package maps every table on `Base.metadata` 
 
 from ticketing.models.audit import AuditEntry
 from ticketing.models.base import Base, UTCDateTime
-from ticketing.models.conversations import Conversation, OutboxMessage
+from ticketing.models.conversations import Conversation, OutboxMessage, ReceivedUpdate
 from ticketing.models.enums import (
     OPEN_STATUSES,
     PRIORITY_ORDER,
@@ -77,6 +77,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Priority",
+    "ReceivedUpdate",
     "Role",
     "Severity",
     "SlaEvent",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,9 @@ from ticketing.clock import utcnow
 from ticketing.models.base import Base, UTCDateTime, enum_type
 from ticketing.models.enums import Channel, ConversationState, OutboxStatus
 from ticketing.models.people import Customer, User
+
+if TYPE_CHECKING:
+    from ticketing.models.tickets import Ticket
 
 
 class Conversation(Base):
@@ -29,12 +32,17 @@ class Conversation(Base):
     )
     language: Mapped[str] = mapped_column(String(8), default="zh")
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The ticket that owns the conversation: while it is open, the customer's messages go to it
+    # and its assignee speaks for the desk here. A ticket opened while another is open (a desk
+    # user's, a second complaint) names the conversation without taking it over.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     handed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer | None] = relationship()
     agent: Mapped[User | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
 
     def __repr__(self) -> str:
         return f"Conversation(id={self.id!r}, state={self.state!r})"
@@ -67,3 +75,19 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"OutboxMessage(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
+
+class ReceivedUpdate(Base):
+    """An update a chat channel delivered, by the channel's own id for it (Telegram's
+    `update_id`), kept in the transaction that stored its message: the same update delivered
+    again (a webhook retried, a replay, polling after a crash) is known, even after a restart,
+    and not stored twice (services.record_inbound_message)."""
+
+    __tablename__ = "received_updates"
+
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"ReceivedUpdate(channel={self.channel!r}, update_id={self.update_id!r})"

@@ -48,8 +48,8 @@ class ReportFilters:
             value = getattr(self, name)
             if value.tzinfo is None:
                 raise ValueError(f"{name} must be timezone-aware")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
         ZoneInfo(self.timezone)
 
 

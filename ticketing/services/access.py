@@ -6,8 +6,9 @@ from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from ticketing import channels
-from ticketing.errors import Conflict, NotFound, PermissionDenied
+from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ticketing.models import (
+    OPEN_STATUSES,
     ActorKind,
     Conversation,
     Role,
@@ -94,10 +95,31 @@ def require_triage(actor: Actor, ticket: Ticket) -> None:
         raise PermissionDenied("only the assignee, a supervisor or an admin may triage this")
 
 
-def may_take_over(user: User, ticket: Ticket) -> bool:
-    """Whether `user` may speak for the desk on the ticket's chat: its assignee, a supervisor
-    or an admin."""
-    return ticket.assignee_id == user.id or is_supervisor(user)
+# --- chat conversations ---------------------------------------------------------------------------
+
+
+def require_conversation(session: Session, user: User, conversation_id: str) -> Conversation:
+    """The conversation a desk user names for a new ticket, when they may see its tickets: a
+    supervisor or an admin any conversation; an agent one with tickets, all of which they may
+    see (one no ticket names has reached no team). A ticket on a conversation shows its whole
+    transcript, so naming one is reading it. Otherwise refused as if it did not exist."""
+    conversation = session.get(Conversation, conversation_id) if user.is_active else None
+    if conversation is not None and not is_supervisor(user):
+        tickets = session.scalars(select(Ticket).where(Ticket.conversation_id == conversation_id))
+        seen = [can_see(user, ticket) for ticket in tickets]
+        if not seen or not all(seen):
+            conversation = None
+    if conversation is None:
+        raise InvalidInput(
+            f"no conversation {conversation_id} you may see", field="conversation_id"
+        )
+    return conversation
+
+
+def owning_ticket(conversation: Conversation) -> Ticket | None:
+    """The conversation's own ticket while it is open: where its messages go."""
+    ticket = conversation.ticket
+    return ticket if ticket is not None and ticket.status in OPEN_STATUSES else None
 
 
 def ticket_conversation(session: Session, ticket: Ticket) -> Conversation | None:
@@ -106,13 +128,46 @@ def ticket_conversation(session: Session, ticket: Ticket) -> Conversation | None
     return session.get(Conversation, ticket.conversation_id)
 
 
-def access_chat(session: Session, user: User, ticket: Ticket) -> Conversation:
-    """The chat conversation of a ticket `user` may see, when they may take it over."""
+def chat_conversation(session: Session, ticket: Ticket) -> Conversation | None:
+    """The ticket's conversation when it is on a chat channel (the customer gets replies)."""
     conversation = ticket_conversation(session, ticket)
     if conversation is None or channels.lookup(conversation.channel) is None:
+        return None
+    return conversation
+
+
+def may_take_over(session: Session, user: User, ticket: Ticket) -> bool:
+    """Whether `user` may speak for the desk on the ticket's chat (join it, reply on it, hand
+    it back): the assignee of the conversation's own open ticket (of this ticket when it has
+    none), a supervisor or an admin. A second ticket on the conversation gives no way round."""
+    return may_take_over_ticket(user, _holding_ticket(session, ticket))
+
+
+def may_take_over_ticket(user: User, ticket: Ticket) -> bool:
+    return user.is_active and (ticket.assignee_id == user.id or is_supervisor(user))
+
+
+def _holding_ticket(session: Session, ticket: Ticket) -> Ticket:
+    conversation = ticket_conversation(session, ticket)
+    owner = owning_ticket(conversation) if conversation is not None else None
+    return owner or ticket
+
+
+def require_take_over(session: Session, user: User, ticket: Ticket) -> None:
+    """`may_take_over` or refused: 409 while nobody holds the ticket (claim it first), 403 when
+    someone else does. The one rule for `/join`, a reply and hand-back."""
+    holding = _holding_ticket(session, ticket)
+    if may_take_over_ticket(user, holding):
+        return
+    if holding.assignee_id is None:
+        raise Conflict(f"claim {holding.number} first")
+    raise PermissionDenied("only the assignee, a supervisor or an admin may do this")
+
+
+def access_chat(session: Session, user: User, ticket: Ticket) -> Conversation:
+    """The chat conversation of a ticket `user` may see, when they may take it over."""
+    conversation = chat_conversation(session, ticket)
+    if conversation is None:
         raise Conflict(f"{ticket.number} has no chat conversation")
-    if not may_take_over(user, ticket):
-        if ticket.assignee_id is None:
-            raise Conflict(f"claim {ticket.number} first")
-        raise PermissionDenied("only the assignee, a supervisor or an admin may do this")
+    require_take_over(session, user, ticket)
     return conversation

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ticketing.errors import AlreadyReceived
 from ticketing.models import (
     Channel,
     Conversation,
@@ -16,6 +17,7 @@ from ticketing.models import (
     MessageKind,
     OutboxKind,
     OutboxMessage,
+    ReceivedUpdate,
     Ticket,
 )
 from ticketing.services.conversations import (
@@ -43,12 +45,19 @@ def record_inbound_message(
     display_name: str | None = None,
     language: str | None = None,
     data: dict[str, Any] | None = None,
+    update_id: str | None = None,
     at: datetime | None = None,
 ) -> InboundRecord:
     """A customer wrote on a chat channel: the message is kept whoever answers it. On the
-    conversation's open ticket it runs that ticket's SLA clocks (next response, resumption)."""
+    conversation's open ticket it runs that ticket's SLA clocks (next response, resumption).
+    `update_id` is the channel's own id for the update: one stored before raises
+    AlreadyReceived (two at once: the second fails on the key, and finds it when retried)."""
     at = at_or_now(at)
     text = text_field(body, "body", max_len=BODY_MAX)
+    if update_id is not None:
+        if session.get(ReceivedUpdate, (channel, update_id)) is not None:
+            raise AlreadyReceived(f"{channel.value} update {update_id} was received before")
+        session.add(ReceivedUpdate(channel=channel, update_id=update_id, received_at=at))
     conversation = get_or_create_conversation(
         session, channel, external_id, display_name=display_name, language=language, at=at
     )

@@ -25,10 +25,15 @@ from ticketing.models import (
     Ticket,
     User,
 )
+from ticketing.services.access import owning_ticket
 from ticketing.services.customers import get_or_create_customer
 from ticketing.services.history import Actor, log_event
 from ticketing.services.tickets import create_ticket
-from ticketing.services.validation import DESCRIPTION_MAX, at_or_now
+from ticketing.services.validation import (
+    DESCRIPTION_MAX,
+    at_or_now,
+    without_control_characters,
+)
 
 CUSTOMER_VISIBLE: tuple[MessageKind, ...] = (
     MessageKind.CUSTOMER,
@@ -72,7 +77,8 @@ def get_or_create_conversation(
         session,
         channels.identity_of(channel),
         external_id.strip(),
-        name=(display_name or "").strip()[:120],
+        # The name the channel reports: the customer cannot fix it, so it is cleaned, not refused.
+        name=without_control_characters(display_name or "").strip()[:120],
         language=language or "zh",
     )
     conversation = Conversation(
@@ -83,6 +89,8 @@ def get_or_create_conversation(
         language=language or customer.language,
         created_at=at,
         last_message_at=at,
+        # A ticket the bot opened for this sender before the gateway saw them.
+        ticket=_newest_open_ticket(session, conversation_id),
     )
     session.add(conversation)
     session.flush()
@@ -90,7 +98,16 @@ def get_or_create_conversation(
 
 
 def open_ticket_of(session: Session, conversation_id: str) -> Ticket | None:
-    """The newest ticket of the conversation that is not resolved or closed."""
+    """The open ticket the conversation's messages go to: its own (`Conversation.ticket`),
+    never merely the newest naming it. A sender the gateway has not seen (Rasa's own
+    channels) has no conversation row: the newest open ticket naming it, for the bot."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        return owning_ticket(conversation)
+    return _newest_open_ticket(session, conversation_id)
+
+
+def _newest_open_ticket(session: Session, conversation_id: str) -> Ticket | None:
     return session.scalars(
         select(Ticket)
         .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(OPEN_STATUSES))

@@ -35,16 +35,18 @@ class CustomerFigures:
     churn_reasons: list[str]
     tickets: Sequence[Ticket]  # newest first, those the user may see, PAST_TICKETS at most
     tickets_count: int  # all those the user may see
-    complaints_30d: int  # the customer's own, whoever handled them
-    surveys: Sequence[SurveyResponse]  # newest first, SURVEYS at most
-    csat_average: float | None
-    nps: int | None  # % promoters - % detractors over all their scores
+    complaints_30d: int  # tickets the user may see, opened in the last 30 days
+    surveys: Sequence[SurveyResponse]  # on tickets the user may see, newest first, SURVEYS at most
+    csat_average: float | None  # over those surveys
+    nps: int | None  # % promoters - % detractors over those surveys
 
 
 def customer_figures(
     session: Session, user: User, customer: Customer, now: datetime
 ) -> CustomerFigures:
-    """Past tickets, complaints in the last 30 days, surveys, CSAT average and NPS."""
+    """Past tickets, complaints in the last 30 days, surveys, CSAT average and NPS: every
+    figure from the customer's tickets `user` may see (services/access.py), so the panel tells
+    nothing (a comment, a score, a count) about a ticket they cannot open."""
     theirs = [Ticket.customer_id == customer.id, visible_to(user)]
     past = session.scalars(
         select(Ticket).where(*theirs).order_by(Ticket.created_at.desc(), Ticket.id.desc())
@@ -54,26 +56,28 @@ def customer_figures(
         session.scalar(
             select(func.count())
             .select_from(Ticket)
-            .where(
-                Ticket.customer_id == customer.id,
-                Ticket.created_at >= now - churn.COMPLAINT_WINDOW,
-            )
+            .where(*theirs, Ticket.created_at >= now - churn.COMPLAINT_WINDOW)
         )
         or 0
     )
+    # A survey is about one ticket: shown with it, or not at all.
+    rated = [
+        SurveyResponse.customer_id == customer.id,
+        SurveyResponse.ticket_id.in_(select(Ticket.id).where(*theirs)),
+    ]
     surveys = session.scalars(
         select(SurveyResponse)
-        .where(SurveyResponse.customer_id == customer.id)
+        .where(*rated)
         .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
         .limit(SURVEYS)
     ).all()
-    csat_avg, promoters, detractors, rated = session.execute(
+    csat_avg, promoters, detractors, scored = session.execute(
         select(
             func.avg(SurveyResponse.csat),
             func.count(case((scores.PROMOTER, 1))),
             func.count(case((scores.DETRACTOR, 1))),
             func.count(SurveyResponse.nps),
-        ).where(SurveyResponse.customer_id == customer.id)
+        ).where(*rated)
     ).one()
     return CustomerFigures(
         channels=sorted({i.kind for i in customer.identities}, key=str),
@@ -83,7 +87,7 @@ def customer_figures(
         complaints_30d=complaints_30d,
         surveys=surveys,
         csat_average=round(float(csat_avg), 2) if csat_avg is not None else None,
-        nps=round(100 * (promoters - detractors) / rated) if rated else None,
+        nps=round(100 * (promoters - detractors) / scored) if scored else None,
     )
 
 

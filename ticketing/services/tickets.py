@@ -12,8 +12,10 @@ from ticketing import sla
 from ticketing.errors import Conflict, InvalidInput, NotFound
 from ticketing.models import (
     PRIORITY_ORDER,
+    ActorKind,
     Category,
     Channel,
+    Conversation,
     Customer,
     EventKind,
     Priority,
@@ -25,7 +27,13 @@ from ticketing.models import (
     Tier,
     User,
 )
-from ticketing.services.access import can_see, require_supervisor, require_triage
+from ticketing.services.access import (
+    can_see,
+    owning_ticket,
+    require_conversation,
+    require_supervisor,
+    require_triage,
+)
 from ticketing.services.history import Actor, log_event
 from ticketing.services.status import set_status
 from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
@@ -65,10 +73,16 @@ def create_ticket(
 ) -> Ticket:
     """Open a ticket, start its SLA clock and record its creation. Without a team it goes to
     its category's team (`routed_team`), which it follows through triage while unassigned.
-    The triage_* arguments keep what automatic triage thought (`triage.TriageNote`)."""
+    The triage_* arguments keep what automatic triage thought (`triage.TriageNote`). A desk user
+    may name only a conversation whose tickets they may see; the ticket becomes the
+    conversation's own when it has no open one (`_conversation_of`)."""
     at = at_or_now(at)
     if triage_confidence is not None and not 0.0 <= triage_confidence <= 1.0:
         raise InvalidInput("must be between 0 and 1", field="triage_confidence")
+    conversation_id = (
+        text_field(conversation_id, "conversation_id", max_len=128, required=False) or None
+    )
+    conversation = _conversation_of(session, conversation_id, actor)
     routed = routed_team(session, category) if team is None else None
     team = team or routed
     tier = customer.tier if customer else None
@@ -84,8 +98,7 @@ def create_ticket(
         priority=priority,
         team=team,
         team_routed=routed is not None,
-        conversation_id=text_field(conversation_id, "conversation_id", max_len=128, required=False)
-        or None,
+        conversation_id=conversation_id,
         order_number=text_field(order_number, "order_number", max_len=64, required=False) or None,
         language=language,
         triage_confidence=triage_confidence,
@@ -99,6 +112,8 @@ def create_ticket(
         sla.start_clocks(ticket, policy, at)
     session.add(ticket)
     session.flush()
+    if conversation is not None and owning_ticket(conversation) is None:
+        conversation.ticket = ticket
     log_event(
         session,
         ticket,
@@ -113,6 +128,19 @@ def create_ticket(
         sla_policy=policy.name if policy else None,
     )
     return ticket
+
+
+def _conversation_of(
+    session: Session, conversation_id: str | None, actor: Actor
+) -> Conversation | None:
+    """The conversation a new ticket names, checked for a desk user (`require_conversation`).
+    The bot and the system open tickets on the customer's own conversation; one the gateway has
+    not seen yet (Rasa's own channels) is None here, and the ticket just names it."""
+    if conversation_id is None:
+        return None
+    if actor.kind is ActorKind.AGENT and actor.user is not None:
+        return require_conversation(session, actor.user, conversation_id)
+    return session.get(Conversation, conversation_id)
 
 
 def triage_ticket(

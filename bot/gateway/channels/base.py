@@ -47,6 +47,8 @@ class Inbound:
     payload: str | None = None  # a button's payload: sent to Rasa instead of the text
     display_name: str | None = None
     language_hint: str | None = None  # "zh" or "en" when the channel knows (browser, Telegram)
+    # The channel's own id for the update (Telegram's update_id): delivered again, it is ignored.
+    update_id: str | None = None
 
     @property
     def conversation_id(self) -> str:

@@ -26,7 +26,9 @@ also catches its sockets up from the store every `sync_interval` seconds.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -402,7 +404,9 @@ class WebChat:
 
         @router.get("/shop", include_in_schema=False)
         def shop() -> Response:
-            return _static("shop.html", "text/html; charset=utf-8")
+            page = _static("shop.html", "text/html; charset=utf-8")
+            page.headers["Content-Security-Policy"] = SHOP_CSP
+            return page
 
         return router
 
@@ -442,11 +446,29 @@ class WebChatPlugin:
 
 
 def _static(name: str, media_type: str) -> Response:
+    # nosniff and the rest come with every response (ticketing/api/headers.py).
     return FileResponse(
-        WEB_DIR / name,
-        media_type=media_type,
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        WEB_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
     )
+
+
+def _shop_csp() -> str:
+    """The demo shop's policy: its inline script by hash, its inline styles, the widget and its
+    socket from here, and the https images the bot may send; no framing."""
+    page = (WEB_DIR / "shop.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in scripts
+    )
+    return (
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+SHOP_CSP = _shop_csp()
 
 
 def _agent(item: Outbound) -> str | None:

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from ticketing import accounts
-from ticketing.api import security
+from ticketing.api import errors, security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.schemas import Token, UserPublic
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=errors.documented(401, 413, 503))
 
 
 @router.post("/token")

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ticketing import services, sla
+from ticketing.api import errors
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
@@ -55,7 +56,7 @@ from ticketing.models import (
 )
 from ticketing.services import customer_panel, queues
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], responses=errors.documented(401, 403, 404, 409, 413, 503))
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.
@@ -71,12 +72,8 @@ STATIC = {
         "settings.css",
     )
 }
-PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+# nosniff, Referrer-Policy and frame protection come with every response (api/headers.py).
+PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"}
 
 TRANSCRIPT_MAX = 500
 
@@ -98,9 +95,7 @@ def settings_page() -> HTMLResponse:
 
 @router.get("/console/static/{filename}", include_in_schema=False)
 def console_file(filename: str) -> FileResponse:
-    return static_file(
-        STATIC, filename, {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-    )
+    return static_file(STATIC, filename, {"Cache-Control": "no-cache"})
 
 
 # --- queues -------------------------------------------------------------------------------------
@@ -227,7 +222,7 @@ def read_console_ticket(session: SessionDep, user: CurrentUser, number: str) -> 
             "can_claim": ticket.assignee_id is None and ticket.status is not Status.CLOSED,
             "can_hand_back": conversation is not None
             and conversation.state is not ConversationState.BOT
-            and services.may_take_over(user, ticket),
+            and services.may_take_over(session, user, ticket),
         }
     )
 

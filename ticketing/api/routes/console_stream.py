@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing import callbacks, services
-from ticketing.api import security
+from ticketing.api import errors, security
 from ticketing.api.deps import CurrentUser, SessionDep, SettingsDep
 from ticketing.api.events import (
     EventCallback,
@@ -40,7 +40,7 @@ from ticketing.models import (
     format_ticket_number,
 )
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], responses=errors.documented(401, 503))
 
 POLL_SECONDS = 1.0
 # Each response ends after this long and the browser reconnects from its cursor: a server that

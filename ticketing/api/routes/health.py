@@ -8,7 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-router = APIRouter(tags=["health"])
+from ticketing.api import errors
+
+router = APIRouter(tags=["health"], responses=errors.documented(503))
 
 
 @router.get("/healthz")

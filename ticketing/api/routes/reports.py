@@ -14,13 +14,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel
 
 from ticketing import reports
+from ticketing.api import errors
 from ticketing.api.deps import CurrentSupervisor, SessionDep
 from ticketing.api.pages import CSP, static_file
+from ticketing.api.schemas import Id
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import Category, Channel, Priority, Severity, Tier
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=errors.documented(401, 403, 404, 503))
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "reports"
 # The files the dashboard may load, and where they are: nothing else under WEB is served.
@@ -47,8 +49,8 @@ def report_filters(
     start: Annotated[datetime | None, Query(description="period start (ISO, with offset)")] = None,
     end: Annotated[datetime | None, Query(description="period end, exclusive")] = None,
     days: Annotated[int, Query(ge=1, le=366, description="whole local days up to today")] = 30,
-    team_id: int | None = None,
-    agent_id: int | None = None,
+    team_id: Id | None = None,
+    agent_id: Id | None = None,
     category: Category | None = None,
     severity: Severity | None = None,
     priority: Priority | None = None,
@@ -66,8 +68,9 @@ def report_filters(
             raise InvalidInput(f"{name} needs a UTC offset, e.g. +08:00", field=name)
     default_start, default_end = reports.period(days, utcnow(), tz)
     start, end = start or default_start, end or default_end
-    if end <= start:
-        raise InvalidInput("end must be after start", field="end")
+    if end < start:
+        # end == start is an empty period: a valid question with an empty answer.
+        raise InvalidInput("end must not be before start", field="end")
     return reports.ReportFilters(
         start=start,
         end=end,

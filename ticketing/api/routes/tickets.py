@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 from sqlalchemy.orm import Session
 
 from ticketing import services
-from ticketing.api import lookups
+from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
 from ticketing.api.schemas import (
     MessageCreate,
@@ -26,7 +26,11 @@ from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Message, Ticket, User
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"])
+router = APIRouter(
+    prefix="/api/tickets",
+    tags=["tickets"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 # T-000123 (also T123 or 123); anything else is simply not found.
 TicketNumber = Annotated[str, Path(max_length=32, examples=["T-000123"])]
@@ -142,10 +146,13 @@ def assign_ticket(
 def reply(
     session: SessionDep, user: CurrentUser, number: TicketNumber, body: MessageCreate
 ) -> MessagePublic:
-    """A public reply to the customer."""
-    message = services.reply_to_customer(
-        session, services.access_ticket(session, user, number), services.Actor.of(user), body.body
-    )
+    """A public reply to the customer. On a chat it goes out on the customer's channel and the
+    replier takes the chat over, so it needs what joining the chat needs: 409 while nobody has
+    claimed the ticket, 403 when someone else holds it (services.require_take_over)."""
+    ticket = services.access_ticket(session, user, number)
+    if services.chat_conversation(session, ticket) is not None:
+        services.require_take_over(session, user, ticket)
+    message = services.reply_to_customer(session, ticket, services.Actor.of(user), body.body)
     return _message(message)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ticketing import accounts
+from ticketing.api import errors
 from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
 from ticketing.api.schemas import TeamPublic, TeamsPublic, UserPublic, UsersPublic
 
-router = APIRouter(prefix="/api", tags=["users"])
+router = APIRouter(prefix="/api", tags=["users"], responses=errors.documented(401, 403, 503))
 
 
 @router.get("/teams")

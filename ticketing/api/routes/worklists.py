@@ -12,7 +12,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ticketing import callbacks, notifications
+from ticketing.api import errors
 from ticketing.api.deps import CurrentUser, SessionDep
+from ticketing.api.schemas import Id, PlainText
 from ticketing.clock import utcnow
 from ticketing.errors import PermissionDenied
 from ticketing.models import (
@@ -26,7 +28,9 @@ from ticketing.models import (
 )
 from ticketing.sla import escalations
 
-router = APIRouter(prefix="/api", tags=["work lists"])
+router = APIRouter(
+    prefix="/api", tags=["work lists"], responses=errors.documented(401, 403, 404, 409, 413, 503)
+)
 
 
 class NotificationPublic(BaseModel):
@@ -49,7 +53,7 @@ class NotificationsPublic(BaseModel):
 class NotificationsRead(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(max_length=500)
+    ids: list[Id] = Field(max_length=500)
 
 
 class ReadCount(BaseModel):
@@ -83,7 +87,7 @@ class CallbackOutcomeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: CallbackOutcome
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, PlainText] = Field(default="", max_length=2000)
     csat: int | None = Field(default=None, ge=1, le=5)
     nps: int | None = Field(default=None, ge=0, le=10)
 
@@ -127,7 +131,7 @@ def list_notifications(
     session: SessionDep,
     user: CurrentUser,
     unread: bool = False,
-    before_id: int | None = None,
+    before_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NotificationsPublic:
     """The signed-in user's notifications, newest first (page on with `before_id`)."""
@@ -161,7 +165,7 @@ def list_callbacks(
 
 @router.post("/callbacks/{task_id}/outcome")
 def record_callback_outcome(
-    session: SessionDep, user: CurrentUser, task_id: int, body: CallbackOutcomeIn
+    session: SessionDep, user: CurrentUser, task_id: Id, body: CallbackOutcomeIn
 ) -> CallbackPublic:
     """Record how the call went; scores given on the call count as the survey's."""
     task = callbacks.get_callback(session, user, task_id)
@@ -185,7 +189,7 @@ def record_callback_outcome(
 
 @router.get("/escalations")
 def list_escalations(
-    session: SessionDep, user: CurrentUser, team_id: int | None = None
+    session: SessionDep, user: CurrentUser, team_id: Id | None = None
 ) -> EscalationsPublic:
     """A team's escalation queue (default: your own team): breached tickets nobody holds."""
     if user.role is Role.AGENT:

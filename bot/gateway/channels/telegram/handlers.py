@@ -21,12 +21,13 @@ from bot.gateway.channels.telegram.messages import (
     GREETING,
     HASHED,
     HUMAN_REQUEST,
+    NOT_ACCEPTED,
     NOT_RECEIVED,
     TEXT_ONLY,
     find_payload,
 )
 from bot.gateway.channels.telegram.settings import describe
-from ticketing.errors import InvalidInput
+from ticketing.errors import AlreadyReceived, InvalidInput
 from ticketing.models import Channel
 
 if TYPE_CHECKING:
@@ -97,17 +98,27 @@ def _customer(update: Update) -> tuple[str, str | None, str | None] | None:
 
 
 async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
-    """Hand the message to the gateway; when it could not even be stored, say so."""
+    """Hand the message to the gateway; when it could not even be stored, say so (and, for a
+    message the store refuses, that it must change)."""
     try:
         await _gateway(context).receive(inbound)
+    except AlreadyReceived:
+        # Telegram delivered it again (a retried webhook, a replay): handled the first time.
+        log.info(
+            "telegram: update %s of chat %s was received before",
+            inbound.update_id,
+            inbound.external_id,
+        )
+        return
     except Exception as exc:
-        if not isinstance(exc, InvalidInput):
+        refused = isinstance(exc, InvalidInput)
+        if not refused:
             log.exception("telegram: a message of chat %s could not be stored", inbound.external_id)
         message = update.effective_message
         if message is not None:
             language = inbound.language_hint or "zh"
             with contextlib.suppress(TelegramError):
-                await message.reply_text(NOT_RECEIVED[language])
+                await message.reply_text((NOT_ACCEPTED if refused else NOT_RECEIVED)[language])
 
 
 async def start(update: Update, context: Context) -> None:
@@ -138,6 +149,7 @@ async def human(update: Update, context: Context) -> None:
         payload=HUMAN_PAYLOAD,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 
@@ -155,6 +167,7 @@ async def text_message(update: Update, context: Context) -> None:
         text=message.text,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 
@@ -188,6 +201,7 @@ async def button_pressed(update: Update, context: Context) -> None:
         payload=payload,
         display_name=name,
         language_hint=language,
+        update_id=str(update.update_id),
     )
     await _receive(update, context, inbound)
 

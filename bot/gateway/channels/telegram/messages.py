@@ -45,6 +45,13 @@ NOT_RECEIVED = {
     "zh": "抱歉，您的消息暂时无法接收，请稍后再发一次。",
     "en": "Sorry, we couldn't take your message just now. Please send it again in a moment.",
 }
+# A message the store refuses (services/validation.py: control characters, too long): the same
+# text sent again would be refused again, so the customer is asked to change it.
+NOT_ACCEPTED = {
+    "zh": "抱歉，这条消息无法接收：请去掉其中的特殊字符（或缩短一些）后重新发送。",
+    "en": "Sorry, we can't accept that message: please remove any special characters "
+    "(or shorten it) and send it again.",
+}
 BUTTON_EXPIRED = {
     "zh": "这个按钮已失效，请直接输入。",
     "en": "This button has expired: please type.",
