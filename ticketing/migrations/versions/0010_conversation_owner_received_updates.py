@@ -1,7 +1,7 @@
 """conversations.ticket_id: the ticket that owns a conversation; received_updates
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0080
 Create Date: 2026-12-03 19:00:00
 
 A customer's messages went to the newest open ticket naming the conversation, so anyone who
@@ -20,7 +20,7 @@ from alembic import op
 import ticketing.models
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0080"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
