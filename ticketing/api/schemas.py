@@ -27,6 +27,7 @@ from ticketing.models import (
     Tier,
 )
 from ticketing.services import queues
+from ticketing.services.bulk import BulkAction
 
 
 def _no_nul(value: str) -> str:
@@ -46,6 +47,8 @@ ConversationId = Annotated[str, Field(min_length=1, max_length=128), NoNul]
 OrderNumber = Annotated[str, Field(min_length=1, max_length=64), NoNul]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", max_length=8)]
 SearchText = Annotated[str, Field(max_length=200), NoNul]
+# A tag as typed; services.tags normalises it and says what is wrong (422, field `tags`).
+TagText = Annotated[str, Field(min_length=1, max_length=200), NoNul]
 # Keyset cursors are short base64 strings; anything long is not one of ours.
 Cursor = Annotated[str, Field(max_length=200), NoNul]
 
@@ -155,6 +158,51 @@ class TicketTriage(Input):
     team_id: Id | None = None
 
 
+class TicketTagsChange(Input):
+    add: list[TagText] = Field(default=[], max_length=20)
+    remove: list[TagText] = Field(default=[], max_length=20)
+
+
+class TagsPublic(BaseModel):
+    tags: list[str]
+
+
+class TagSuggestion(BaseModel):
+    tag: str
+    uses: int
+
+
+class TagSuggestionsPublic(BaseModel):
+    data: list[TagSuggestion]
+
+
+class BulkRequest(Input):
+    """One action on several tickets: `assign` takes `assignee_id` (null unassigns), `status` a
+    `status`, `priority` a `priority`, `add_tag` and `remove_tag` a `tag`."""
+
+    numbers: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        min_length=1, max_length=100, examples=[["T-000123", "T-000124"]]
+    )
+    action: BulkAction
+    assignee_id: Id | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    tag: TagText | None = None
+
+
+class BulkOutcomePublic(BaseModel):
+    number: str
+    ok: bool
+    error: str | None = Field(description="why this ticket was refused (nothing was changed)")
+    status_code: int = Field(description="what the one-ticket action would have answered")
+
+
+class BulkResultPublic(BaseModel):
+    data: list[BulkOutcomePublic]
+    done: int
+    refused: int
+
+
 class MessageCreate(Input):
     body: Body
 
@@ -174,6 +222,7 @@ class TicketQuery(BaseModel):
     customer_id: Id | None = None
     conversation_id: ConversationId | None = None
     breached: bool | None = Field(default=None, description="an SLA clock is overdue (or not)")
+    tag: list[TagText] = Field(default=[], description="tickets with any of these tags")
     q: SearchText | None = Field(
         default=None, description="words in subject, description or order number; T-000123"
     )
@@ -217,6 +266,7 @@ class TicketPublic(Public):
     resolution_due_at: datetime | None
     sla_paused_at: datetime | None
     next_deadline_at: datetime | None
+    tags: list[str] = Field(description="free words on the ticket, sorted")
     sla_breached: SlaBreached
 
     @classmethod

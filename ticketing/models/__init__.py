@@ -42,6 +42,7 @@ from ticketing.models.tickets import (
     Message,
     Ticket,
     TicketEvent,
+    TicketTag,
     format_ticket_number,
     parse_ticket_number,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "TeamRoute",
     "Ticket",
     "TicketEvent",
+    "TicketTag",
     "Tier",
     "UTCDateTime",
     "User",
