@@ -36,6 +36,7 @@ from ticketing.api.schemas import (
     SearchText,
     SlaClock,
     SurveyPublic,
+    TagText,
     TicketDetail,
     TicketPublic,
     TranscriptMessage,
@@ -53,13 +54,25 @@ from ticketing.models import (
     Ticket,
     format_ticket_number,
 )
-from ticketing.services import customer_panel, queues
+from ticketing.services import customer_panel, queues, tags
 
 router = APIRouter(tags=["console"])
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.
-STATIC = {name: WEB / name for name in ("app.js", "history.js", "i18n.js", "api.js", "style.css")}
+STATIC = {
+    name: WEB / name
+    for name in (
+        "app.js",
+        "api.js",
+        "bulk.js",
+        "dom.js",
+        "history.js",
+        "i18n.js",
+        "shortcuts.js",
+        "style.css",
+    )
+}
 PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -106,6 +119,7 @@ def list_queue(
     user: CurrentUser,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
+    tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006
     sort: queues.Sort | None = None,
     cursor: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -114,6 +128,7 @@ def list_queue(
     now = utcnow()
     filters = queues.queue_filters(queue, user, now)
     filters.q = q
+    filters.tag = tags.normalize_tags(tag)
     page = services.list_tickets(
         session,
         user,

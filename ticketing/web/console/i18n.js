@@ -6,6 +6,28 @@ const LANG_KEY = "kefu.console.lang";
 
 const STRINGS = {
   zh: {
+    "bulk.select": "选择 {number}",
+    "bulk.selectAll": "全选本页工单",
+    "bulk.selected": "已选 {n} 张",
+    "bulk.status": "改状态…",
+    "bulk.priority": "改优先级…",
+    "bulk.assign": "分配给…",
+    "bulk.clear": "取消选择",
+    "bulk.done": "已处理 {n} 张工单",
+    "bulk.partly": "已处理 {done} 张，{refused} 张未处理：{why}",
+    "tags.add": "添加标签",
+    "tags.addButton": "加标签",
+    "tags.remove": "移除标签 {tag}",
+    "keys.title": "键盘快捷键",
+    "keys.next": "下一张工单",
+    "keys.previous": "上一张工单",
+    "keys.select": "选中 / 取消选中当前行",
+    "keys.reply": "回复客户",
+    "keys.note": "写内部备注",
+    "keys.resolve": "标为已解决",
+    "keys.back": "返回队列 / 离开输入框",
+    "keys.help": "显示本列表",
+    "keys.close": "关闭",
     title: "坐席工作台",
     signInTitle: "登录坐席工作台",
     username: "用户名",
@@ -148,6 +170,28 @@ const STRINGS = {
     actorCustomer: "客户",
   },
   en: {
+    "bulk.select": "Select {number}",
+    "bulk.selectAll": "Select every ticket on this page",
+    "bulk.selected": "{n} selected",
+    "bulk.status": "Set status…",
+    "bulk.priority": "Set priority…",
+    "bulk.assign": "Assign to…",
+    "bulk.clear": "Clear selection",
+    "bulk.done": "{n} tickets updated",
+    "bulk.partly": "{done} updated, {refused} not: {why}",
+    "tags.add": "Add a tag",
+    "tags.addButton": "Add tag",
+    "tags.remove": "Remove tag {tag}",
+    "keys.title": "Keyboard shortcuts",
+    "keys.next": "Next ticket",
+    "keys.previous": "Previous ticket",
+    "keys.select": "Select or unselect the row",
+    "keys.reply": "Reply to the customer",
+    "keys.note": "Write an internal note",
+    "keys.resolve": "Mark resolved",
+    "keys.back": "Back to the queue / leave the field",
+    "keys.help": "Show this list",
+    "keys.close": "Close",
     title: "Agent console",
     signInTitle: "Sign in to the agent console",
     username: "Username",
@@ -402,6 +446,10 @@ export function translatePage(root = document) {
   for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
+  for (const node of root.querySelectorAll("[data-i18n-aria-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
 }
 
