@@ -203,6 +203,48 @@ class BulkResultPublic(BaseModel):
     refused: int
 
 
+class CannedReplyCreate(Input):
+    title: Annotated[str, Field(min_length=1, max_length=80), NoNul]
+    body_zh: Annotated[str, Field(max_length=4000), NoNul] = ""
+    body_en: Annotated[str, Field(max_length=4000), NoNul] = ""
+    team_id: Id | None = Field(
+        default=None, description="a team's shared reply (supervisors); none: your own"
+    )
+
+
+class CannedReplyUpdate(Input):
+    title: Annotated[str, Field(min_length=1, max_length=80), NoNul]
+    body_zh: Annotated[str, Field(max_length=4000), NoNul] = ""
+    body_en: Annotated[str, Field(max_length=4000), NoNul] = ""
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you edited (409 if old)")
+
+
+class CannedReplyPublic(Public):
+    id: int
+    title: str
+    body_zh: str
+    body_en: str
+    team_id: int | None
+    owner_id: int | None
+    version: int
+    updated_at: datetime
+
+
+class CannedRepliesPublic(BaseModel):
+    data: list[CannedReplyPublic]
+    placeholders: list[str]
+
+
+class FilledReply(BaseModel):
+    id: int
+    title: str
+    text: str = Field(description="in the ticket's language, placeholders filled")
+
+
+class FilledRepliesPublic(BaseModel):
+    data: list[FilledReply]
+
+
 class MessageCreate(Input):
     body: Body
 

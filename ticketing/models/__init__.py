@@ -6,6 +6,7 @@ One module per topic; importing the package maps every table on `Base.metadata` 
 
 from ticketing.models.audit import AuditEntry
 from ticketing.models.base import Base, UTCDateTime
+from ticketing.models.canned import CannedReply
 from ticketing.models.conversations import Conversation, OutboxMessage
 from ticketing.models.enums import (
     OPEN_STATUSES,
@@ -59,6 +60,7 @@ __all__ = [
     "CallbackReason",
     "CallbackStatus",
     "CallbackTask",
+    "CannedReply",
     "Category",
     "Channel",
     "Conversation",

@@ -66,6 +66,7 @@ STATIC = {
         "app.js",
         "api.js",
         "bulk.js",
+        "canned.js",
         "dom.js",
         "history.js",
         "i18n.js",

@@ -7,6 +7,7 @@
 import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
+import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
 import { byId, h, toast } from "./dom.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
 import { installShortcuts, showHelp } from "./shortcuts.js";
@@ -106,6 +107,7 @@ async function start() {
   }
   showSignedIn(true);
   setBulkUser(state.me);
+  setCannedUser(state.me);
   renderWhoami();
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
@@ -132,6 +134,7 @@ function parseRoute() {
   if (parts[0] === "ticket" && parts[1]) return { view: "ticket", number: decodeURIComponent(parts[1]) };
   if (parts[0] === "callbacks") return { view: "callbacks" };
   if (parts[0] === "notifications") return { view: "notifications" };
+  if (parts[0] === "canned") return { view: "canned" };
   const queue = QUEUES.includes(parts[1]) ? parts[1] : "mine";
   return { view: "queue", queue };
 }
@@ -141,7 +144,7 @@ function route() {
   const next = parseRoute();
   const sameTicket = next.view === "ticket" && state.route.view === "ticket" && state.route.number === next.number;
   state.route = next;
-  for (const view of ["queue", "ticket", "callbacks", "notifications"]) {
+  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned"]) {
     byId(`view-${view}`).hidden = view !== next.view;
   }
   const navKey = next.view === "queue" ? `queue/${next.queue}` : next.view;
@@ -169,6 +172,8 @@ function route() {
     loadTicket(next.number);
   } else if (next.view === "callbacks") {
     loadCallbacks();
+  } else if (next.view === "canned") {
+    loadCannedView();
   } else {
     loadNotifications();
   }
@@ -971,6 +976,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   setupBulk({ me: null, reload: () => loadQueue(), showError });
   byId("keys-help").addEventListener("click", showHelp);
+  setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
   installShortcuts({
     next: () => moveTicket(1),
     previous: () => moveTicket(-1),
