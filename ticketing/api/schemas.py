@@ -28,6 +28,7 @@ from ticketing.models import (
 )
 from ticketing.services import queues
 from ticketing.services.bulk import BulkAction
+from ticketing.services.presence import Presence
 
 
 def _no_nul(value: str) -> str:
@@ -243,6 +244,39 @@ class FilledReply(BaseModel):
 
 class FilledRepliesPublic(BaseModel):
     data: list[FilledReply]
+
+
+class PresenceChange(Input):
+    status: Presence
+
+
+class CapacityChange(Input):
+    max_chats: int | None = Field(default=None, ge=1, le=200)
+    max_tickets: int | None = Field(default=None, ge=1, le=200)
+
+
+class AutoAssignChange(Input):
+    enabled: bool
+
+
+class PresencePublic(BaseModel):
+    user_id: int
+    display_name: str
+    team_id: int | None
+    status: Presence
+    last_seen_at: datetime | None
+    max_chats: int
+    max_tickets: int
+
+
+class DeskPresencePublic(BaseModel):
+    data: list[PresencePublic]
+
+
+class AutoAssignPublic(BaseModel):
+    team_id: int
+    auto_assign: bool
+    assigned: int = Field(description="items assigned right away")
 
 
 class MessageCreate(Input):

@@ -37,6 +37,7 @@ from ticketing.models.enums import (
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy
+from ticketing.models.presence import AgentPresence
 from ticketing.models.sla_events import Notification, SlaEvent
 from ticketing.models.tickets import (
     TICKET_NUMBER,
@@ -53,6 +54,7 @@ __all__ = [
     "PRIORITY_ORDER",
     "TICKET_NUMBER",
     "ActorKind",
+    "AgentPresence",
     "AuditEntry",
     "Base",
     "BusinessCalendar",

@@ -25,6 +25,7 @@ from ticketing.models import (
     Ticket,
     User,
 )
+from ticketing.services.assignment import assign_queued
 from ticketing.services.customers import get_or_create_customer
 from ticketing.services.history import Actor, log_event
 from ticketing.services.tickets import create_ticket
@@ -203,6 +204,7 @@ def hand_off_ticket(
         ticket.handed_off = True
         ticket.updated_at = at
         log_event(session, ticket, EventKind.ASSIGNED, actor, at, handed_off=True)
+        assign_queued(session, ticket.team_id, at=at)
     return ticket
 
 

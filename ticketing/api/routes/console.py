@@ -67,6 +67,7 @@ STATIC = {
         "api.js",
         "bulk.js",
         "canned.js",
+        "presence.js",
         "dom.js",
         "history.js",
         "i18n.js",

@@ -9,6 +9,7 @@ import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
 import { byId, h, toast } from "./dom.js";
+import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
 import { installShortcuts, showHelp } from "./shortcuts.js";
 
@@ -73,12 +74,14 @@ function showSignedIn(signedIn) {
   byId("app").hidden = !signedIn;
   byId("sign-out").hidden = !signedIn;
   byId("live").hidden = !signedIn;
+  byId("presence").hidden = !signedIn;
   if (!signedIn) byId("whoami").textContent = "";
 }
 
 function signOut(expired = false) {
   if (state.stopStream) state.stopStream();
   state.stopStream = null;
+  stopPresence(!expired);
   forgetToken();
   state.me = null;
   showSignedIn(false);
@@ -108,6 +111,7 @@ async function start() {
   showSignedIn(true);
   setBulkUser(state.me);
   setCannedUser(state.me);
+  startPresence(state.me);
   renderWhoami();
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
@@ -936,6 +940,7 @@ function tick() {
 
 function applyLanguage() {
   translatePage();
+  translatePresence();
   byId("lang-toggle").textContent = language() === "zh" ? "English" : "中文";
   byId("lang-toggle").setAttribute("aria-label", language() === "zh" ? "Switch to English" : "切换到中文");
   renderWhoami();
@@ -976,6 +981,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   setupBulk({ me: null, reload: () => loadQueue(), showError });
   byId("keys-help").addEventListener("click", showHelp);
+  setupPresence(showError);
   setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
   installShortcuts({
     next: () => moveTicket(1),

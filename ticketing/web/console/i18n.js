@@ -6,6 +6,7 @@ const LANG_KEY = "kefu.console.lang";
 
 const STRINGS = {
   zh: {
+    whoIsOn: "谁在线",
     "canned.title": "快捷回复",
     "canned.none": "没有匹配的快捷回复",
     "canned.new": "新建快捷回复",
@@ -188,6 +189,7 @@ const STRINGS = {
     actorCustomer: "客户",
   },
   en: {
+    whoIsOn: "Who is on",
     "canned.title": "Canned replies",
     "canned.none": "No canned reply matches",
     "canned.new": "New canned reply",
@@ -375,6 +377,7 @@ const STRINGS = {
 const LABELS = {
   zh: {
     status: { new: "新建", open: "处理中", pending: "待客户回复", resolved: "已解决", closed: "已关闭" },
+    presence: { online: "在线", away: "离开", offline: "离线" },
     priority: { low: "低", normal: "普通", high: "高", urgent: "紧急" },
     category: {
       product_quality: "产品质量", service: "服务态度", delivery: "物流配送", price: "价格",
@@ -401,6 +404,7 @@ const LABELS = {
   },
   en: {
     status: { new: "New", open: "Open", pending: "Pending", resolved: "Resolved", closed: "Closed" },
+    presence: { online: "Online", away: "Away", offline: "Offline" },
     priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
     category: {
       product_quality: "Product quality", service: "Service", delivery: "Delivery", price: "Price",
