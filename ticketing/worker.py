@@ -22,6 +22,7 @@ from ticketing import churn, followups
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
+from ticketing.services import assignment
 from ticketing.sla import escalations, recompute
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def tick(
     # Deadlines moved by a settings change first, so this pass's sweep already sees them.
     retargeted = recompute.run(factory, now)
     sla = escalations.sweep(factory, now)
+    assignment.sweep(factory, now)
     done = followups.process_due(factory, now, survey_timeout=options.survey_timeout)
     done.care_visits = followups.process_care_visits(factory, now, every=options.care_every)
     changed = None

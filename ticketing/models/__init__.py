@@ -6,6 +6,7 @@ One module per topic; importing the package maps every table on `Base.metadata` 
 
 from ticketing.models.audit import AuditEntry
 from ticketing.models.base import Base, UTCDateTime
+from ticketing.models.canned import CannedReply
 from ticketing.models.conversations import Conversation, OutboxMessage, ReceivedUpdate
 from ticketing.models.enums import (
     OPEN_STATUSES,
@@ -36,12 +37,14 @@ from ticketing.models.enums import (
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
+from ticketing.models.presence import AgentPresence
 from ticketing.models.sla_events import Notification, SlaEvent
 from ticketing.models.tickets import (
     TICKET_NUMBER,
     Message,
     Ticket,
     TicketEvent,
+    TicketTag,
     format_ticket_number,
     parse_ticket_number,
 )
@@ -51,6 +54,7 @@ __all__ = [
     "PRIORITY_ORDER",
     "TICKET_NUMBER",
     "ActorKind",
+    "AgentPresence",
     "AuditEntry",
     "Base",
     "BusinessCalendar",
@@ -58,6 +62,7 @@ __all__ = [
     "CallbackReason",
     "CallbackStatus",
     "CallbackTask",
+    "CannedReply",
     "Category",
     "Channel",
     "Conversation",
@@ -91,6 +96,7 @@ __all__ = [
     "TeamRoute",
     "Ticket",
     "TicketEvent",
+    "TicketTag",
     "Tier",
     "UTCDateTime",
     "User",

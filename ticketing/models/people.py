@@ -19,6 +19,8 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(String(400), default="")
+    # New and escalated tickets and queued chats go to an online agent with room by themselves.
+    auto_assign: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     members: Mapped[list[User]] = relationship(back_populates="team")
 
@@ -78,6 +80,10 @@ class Customer(Base):
     churn_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The next periodic care visit (key accounts, gold): a due time the worker reads, by index.
     next_care_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A key account's own account manager: their tickets go to them first when they are online.
+    account_manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan"

@@ -118,8 +118,15 @@ class Ticket(Base):
     messages: Mapped[list[Message]] = relationship(
         back_populates="ticket", order_by="Message.id", viewonly=True
     )
+    tag_rows: Mapped[list[TicketTag]] = relationship(
+        order_by="TicketTag.tag", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
 
     @property
     def number(self) -> str:
@@ -128,6 +135,20 @@ class Ticket(Base):
 
     def __repr__(self) -> str:
         return f"Ticket(id={self.id!r}, status={self.status!r}, priority={self.priority!r})"
+
+
+class TicketTag(Base):
+    """A free word on a ticket ("refund", "双11"), for queues and reports to filter by."""
+
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    def __repr__(self) -> str:
+        return f"TicketTag(ticket_id={self.ticket_id!r}, tag={self.tag!r})"
 
 
 def format_ticket_number(ticket_id: int) -> str:

@@ -26,6 +26,7 @@ from ticketing.models import (
     User,
 )
 from ticketing.services.access import owning_ticket
+from ticketing.services.assignment import assign_queued
 from ticketing.services.customers import get_or_create_customer
 from ticketing.services.history import Actor, log_event
 from ticketing.services.tickets import create_ticket
@@ -220,6 +221,7 @@ def hand_off_ticket(
         ticket.handed_off = True
         ticket.updated_at = at
         log_event(session, ticket, EventKind.ASSIGNED, actor, at, handed_off=True)
+        assign_queued(session, ticket.team_id, at=at)
     return ticket
 
 

@@ -22,6 +22,7 @@ from ticketing.models import (
     Severity,
     Status,
     Ticket,
+    TicketTag,
     User,
     parse_ticket_number,
 )
@@ -44,6 +45,8 @@ class TicketFilters:
     breached: bool | None = None
     due_before: datetime | None = None
     q: str | None = None
+    # Any of these tags (normalised by services.tags).
+    tag: Sequence[str] = ()
     extra: list[ColumnElement[bool]] = field(default_factory=list)
 
 
@@ -87,6 +90,11 @@ def ticket_conditions(filters: TicketFilters, now: datetime) -> list[ColumnEleme
     if filters.breached is not None:
         breached = sla.breached_condition(now)
         conditions.append(breached if filters.breached else ~breached)
+    if filters.tag:
+        tagged = select(TicketTag.ticket_id).where(
+            TicketTag.ticket_id == Ticket.id, TicketTag.tag.in_(filters.tag)
+        )
+        conditions.append(tagged.exists())
     conditions.extend(_search(term) for term in (filters.q or "").split())
     return conditions
 
@@ -208,7 +216,9 @@ def list_tickets(
     conditions = [visible_to(user), *ticket_conditions(filters, at_or_now(now))]
     count = session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
     stmt = _apply_keyset(select(Ticket).where(*conditions), sort, cursor)
-    stmt = stmt.options(selectinload(Ticket.assignee), selectinload(Ticket.team)).limit(limit + 1)
+    stmt = stmt.options(
+        selectinload(Ticket.assignee), selectinload(Ticket.team), selectinload(Ticket.tag_rows)
+    ).limit(limit + 1)
     rows = list(session.scalars(stmt))
     next_cursor = (
         encode_cursor(_cursor_values(rows[limit - 1], sort)) if len(rows) > limit else None

@@ -13,6 +13,7 @@ from ticketing.models import (
     Status,
     Ticket,
 )
+from ticketing.services.assignment import assign_queued
 from ticketing.services.history import Actor, log_event
 from ticketing.services.validation import at_or_now
 
@@ -76,6 +77,9 @@ def set_status(
         status=[previous.value, status.value],
     )
     followups.status_changed(session, ticket, previous, status, at)
+    if status in (Status.RESOLVED, Status.CLOSED) and ticket.assignee_id is not None:
+        # Its agent has room again: the team's queue moves up.
+        assign_queued(session, ticket.team_id, at=at)
 
 
 def resolve_ticket(

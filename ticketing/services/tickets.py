@@ -34,6 +34,7 @@ from ticketing.services.access import (
     require_supervisor,
     require_triage,
 )
+from ticketing.services.assignment import assign_queued
 from ticketing.services.history import Actor, log_event
 from ticketing.services.status import set_status
 from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
@@ -127,6 +128,7 @@ def create_ticket(
         team=team.name if team else None,
         sla_policy=policy.name if policy else None,
     )
+    assign_queued(session, ticket.team_id, at=at)
     return ticket
 
 

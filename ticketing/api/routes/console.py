@@ -37,6 +37,7 @@ from ticketing.api.schemas import (
     SearchText,
     SlaClock,
     SurveyPublic,
+    TagText,
     TicketDetail,
     TicketPublic,
     TranscriptMessage,
@@ -54,7 +55,7 @@ from ticketing.models import (
     Ticket,
     format_ticket_number,
 )
-from ticketing.services import customer_panel, queues
+from ticketing.services import customer_panel, queues, tags
 
 router = APIRouter(tags=["console"], responses=errors.documented(401, 403, 404, 409, 413, 503))
 
@@ -64,12 +65,17 @@ STATIC = {
     name: WEB / name
     for name in (
         "app.js",
+        "api.js",
+        "bulk.js",
+        "canned.js",
+        "dom.js",
         "history.js",
         "i18n.js",
-        "api.js",
-        "style.css",
-        "settings.js",
+        "presence.js",
         "settings.css",
+        "settings.js",
+        "shortcuts.js",
+        "style.css",
     )
 }
 # nosniff, Referrer-Policy and frame protection come with every response (api/headers.py).
@@ -118,6 +124,7 @@ def list_queue(
     user: CurrentUser,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
+    tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006
     sort: queues.Sort | None = None,
     cursor: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -126,6 +133,7 @@ def list_queue(
     now = utcnow()
     filters = queues.queue_filters(queue, user, now)
     filters.q = q
+    filters.tag = tags.normalize_tags(tag)
     page = services.list_tickets(
         session,
         user,

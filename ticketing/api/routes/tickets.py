@@ -25,6 +25,7 @@ from ticketing.api.schemas import (
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Message, Ticket, User
+from ticketing.services import tags
 
 router = APIRouter(
     prefix="/api/tickets",
@@ -67,6 +68,7 @@ def _filters(query: TicketQuery, user: User) -> services.TicketFilters:
         customer_id=query.customer_id,
         conversation_id=query.conversation_id,
         breached=query.breached,
+        tag=tags.normalize_tags(query.tag),
         q=query.q,
     )
 

@@ -1,12 +1,17 @@
 // The agent console: queues, one ticket with its conversation, the customer panel, call-backs
 // and notifications, kept current by the live stream. Every value from the API reaches the
-// page through textContent (the `h` helper below), never as HTML: customer text cannot become
+// page through textContent (the `h` helper of dom.js), never as HTML: customer text cannot become
 // markup, and the page's CSP forbids inline script besides.
 "use strict";
 
 import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
 import { describeEvent } from "./history.js";
+import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
+import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
+import { byId, h, toast } from "./dom.js";
+import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
+import { installShortcuts, showHelp } from "./shortcuts.js";
 
 const QUEUES = ["mine", "team", "unassigned", "breaching", "escalations"];
 
@@ -24,35 +29,6 @@ const state = {
 };
 
 // --- small DOM helpers --------------------------------------------------------------------------
-
-const byId = (id) => document.getElementById(id);
-
-/** An element with attributes and children; strings become text nodes, never HTML. */
-function h(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = String(value);
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function toast(text, kind = "info") {
-  const box = byId("toasts");
-  const node = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status", "data-testid": "toast" }, text);
-  box.append(node);
-  // Never more than three at once: they must not hide the panels under them.
-  while (box.children.length > 3) box.firstChild.remove();
-  setTimeout(() => node.remove(), kind === "ok" ? 2500 : kind === "error" ? 8000 : 6000);
-}
 
 function showError(error) {
   if (error instanceof ApiError && error.status === 401) return;
@@ -98,12 +74,14 @@ function showSignedIn(signedIn) {
   byId("app").hidden = !signedIn;
   byId("sign-out").hidden = !signedIn;
   byId("live").hidden = !signedIn;
+  byId("presence").hidden = !signedIn;
   if (!signedIn) byId("whoami").textContent = "";
 }
 
 function signOut(expired = false) {
   if (state.stopStream) state.stopStream();
   state.stopStream = null;
+  stopPresence(!expired);
   forgetToken();
   state.me = null;
   showSignedIn(false);
@@ -131,6 +109,9 @@ async function start() {
     return;
   }
   showSignedIn(true);
+  setBulkUser(state.me);
+  setCannedUser(state.me);
+  startPresence(state.me);
   renderWhoami();
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
@@ -158,6 +139,7 @@ function parseRoute() {
   if (parts[0] === "ticket" && parts[1]) return { view: "ticket", number: decodeURIComponent(parts[1]) };
   if (parts[0] === "callbacks") return { view: "callbacks" };
   if (parts[0] === "notifications") return { view: "notifications" };
+  if (parts[0] === "canned") return { view: "canned" };
   const queue = QUEUES.includes(parts[1]) ? parts[1] : "mine";
   return { view: "queue", queue };
 }
@@ -167,7 +149,7 @@ function route() {
   const next = parseRoute();
   const sameTicket = next.view === "ticket" && state.route.view === "ticket" && state.route.number === next.number;
   state.route = next;
-  for (const view of ["queue", "ticket", "callbacks", "notifications"]) {
+  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned"]) {
     byId(`view-${view}`).hidden = view !== next.view;
   }
   const navKey = next.view === "queue" ? `queue/${next.queue}` : next.view;
@@ -195,6 +177,8 @@ function route() {
     loadTicket(next.number);
   } else if (next.view === "callbacks") {
     loadCallbacks();
+  } else if (next.view === "canned") {
+    loadCannedView();
   } else {
     loadNotifications();
   }
@@ -275,7 +259,7 @@ function renderQueue(previous) {
       "data-testid": "queue-row",
       tabindex: "0",
       onclick: (event) => {
-        if (event.target.closest("button")) return;
+        if (event.target.closest("button, input, td.select")) return;
         location.hash = `#/ticket/${row.number}`;
       },
       onkeydown: (event) => {
@@ -297,6 +281,7 @@ function renderQueue(previous) {
       actions.append(h("button", { type: "button", class: "small", "data-testid": "row-claim", onclick: () => claim(row.number) }, t("claim")));
     }
     tr.append(
+      selectCell(row),
       h("td", { class: "number" }, row.number),
       subject,
       customer,
@@ -309,6 +294,7 @@ function renderQueue(previous) {
     return tr;
   });
   body.replaceChildren(...rows);
+  syncSelection(state.queue.rows);
   byId("queue-empty").hidden = rows.length > 0;
   byId("load-more").hidden = !state.queue.cursor;
 }
@@ -459,6 +445,7 @@ function renderTicket(ticket) {
   renderActions(ticket);
   renderSla(ticket);
   renderFacts(ticket);
+  renderTags(ticket, () => loadTicket(ticket.number));
   renderHistory(ticket.events);
   renderConversationState(ticket.conversation);
   const mayReply = ticket.assignee ? ticket.assignee.id === me.id || me.role !== "agent" : me.role !== "agent";
@@ -911,6 +898,46 @@ function refreshNow() {
   else if (view === "notifications") loadNotifications();
 }
 
+// --- keyboard shortcuts (shortcuts.js lists them on `?`) -----------------------------------------
+
+function moveTicket(step) {
+  const rows = state.queue.rows;
+  if (state.route.view === "ticket") {
+    const index = rows.findIndex((row) => row.number === state.route.number);
+    const next = index < 0 ? rows[0] : rows[index + step];
+    if (next) location.hash = `#/ticket/${next.number}`;
+    return;
+  }
+  if (state.route.view !== "queue") return;
+  const trs = [...document.querySelectorAll("#queue-rows tr")];
+  const index = trs.indexOf(document.activeElement ? document.activeElement.closest("tr") : null);
+  const target = trs[Math.min(trs.length - 1, Math.max(0, index + step))];
+  if (target) target.focus();
+}
+
+function focusComposer(mode) {
+  if (state.route.view !== "ticket") return;
+  setComposerMode(mode);
+  byId("composer-text").focus();
+}
+
+function resolveShown() {
+  const ticket = state.ticket;
+  if (state.route.view === "ticket" && ticket && ticket.allowed_status.includes("resolved")) {
+    changeStatus(ticket.number, "resolved");
+  }
+}
+
+function selectFocused() {
+  const row = document.activeElement ? document.activeElement.closest("#queue-rows tr") : null;
+  if (row) toggleSelected(row.dataset.number);
+}
+
+function backToQueue() {
+  if (state.route.view === "ticket") byId("back").click();
+  else clearSelection();
+}
+
 // Relative due times ("due in 12 min") move on without a reload.
 function tick() {
   for (const node of document.querySelectorAll("[data-due]")) {
@@ -922,6 +949,7 @@ function tick() {
 
 function applyLanguage() {
   translatePage();
+  translatePresence();
   byId("lang-toggle").textContent = language() === "zh" ? "English" : "中文";
   byId("lang-toggle").setAttribute("aria-label", language() === "zh" ? "Switch to English" : "切换到中文");
   renderWhoami();
@@ -960,6 +988,19 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("#composer .modes button")) {
     button.addEventListener("click", () => setComposerMode(button.dataset.mode));
   }
+  setupBulk({ me: null, reload: () => loadQueue(), showError });
+  byId("keys-help").addEventListener("click", showHelp);
+  setupPresence(showError);
+  setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
+  installShortcuts({
+    next: () => moveTicket(1),
+    previous: () => moveTicket(-1),
+    select: selectFocused,
+    reply: () => focusComposer("reply"),
+    note: () => focusComposer("note"),
+    resolve: resolveShown,
+    back: backToQueue,
+  });
   window.addEventListener("hashchange", route);
   setInterval(tick, 30000);
   applyLanguage();

@@ -6,6 +6,47 @@ const LANG_KEY = "kefu.console.lang";
 
 const STRINGS = {
   zh: {
+    whoIsOn: "谁在线",
+    "canned.title": "快捷回复",
+    "canned.none": "没有匹配的快捷回复",
+    "canned.new": "新建快捷回复",
+    "canned.edit": "修改「{title}」",
+    "canned.editButton": "修改",
+    "canned.delete": "删除",
+    "canned.confirmDelete": "删除快捷回复「{title}」？",
+    "canned.titleField": "标题",
+    "canned.zh": "中文",
+    "canned.en": "英文",
+    "canned.scope": "归属",
+    "canned.mine": "仅我自己",
+    "canned.team": "{team}（全组共用）",
+    "canned.save": "保存",
+    "canned.cancel": "取消",
+    "canned.saved": "快捷回复已保存",
+    "canned.empty": "还没有快捷回复。在回复框里输入 / 即可使用。",
+    "canned.placeholdersHint": "可用占位符：",
+    "bulk.select": "选择 {number}",
+    "bulk.selectAll": "全选本页工单",
+    "bulk.selected": "已选 {n} 张",
+    "bulk.status": "改状态…",
+    "bulk.priority": "改优先级…",
+    "bulk.assign": "分配给…",
+    "bulk.clear": "取消选择",
+    "bulk.done": "已处理 {n} 张工单",
+    "bulk.partly": "已处理 {done} 张，{refused} 张未处理：{why}",
+    "tags.add": "添加标签",
+    "tags.addButton": "加标签",
+    "tags.remove": "移除标签 {tag}",
+    "keys.title": "键盘快捷键",
+    "keys.next": "下一张工单",
+    "keys.previous": "上一张工单",
+    "keys.select": "选中 / 取消选中当前行",
+    "keys.reply": "回复客户",
+    "keys.note": "写内部备注",
+    "keys.resolve": "标为已解决",
+    "keys.back": "返回队列 / 离开输入框",
+    "keys.help": "显示本列表",
+    "keys.close": "关闭",
     title: "坐席工作台",
     signInTitle: "登录坐席工作台",
     username: "用户名",
@@ -152,6 +193,47 @@ const STRINGS = {
     actorCustomer: "客户",
   },
   en: {
+    whoIsOn: "Who is on",
+    "canned.title": "Canned replies",
+    "canned.none": "No canned reply matches",
+    "canned.new": "New canned reply",
+    "canned.edit": "Edit “{title}”",
+    "canned.editButton": "Edit",
+    "canned.delete": "Delete",
+    "canned.confirmDelete": "Delete the canned reply “{title}”?",
+    "canned.titleField": "Title",
+    "canned.zh": "Chinese",
+    "canned.en": "English",
+    "canned.scope": "Shared with",
+    "canned.mine": "Only me",
+    "canned.team": "{team} (whole team)",
+    "canned.save": "Save",
+    "canned.cancel": "Cancel",
+    "canned.saved": "Canned reply saved",
+    "canned.empty": "No canned replies yet. Type / in the reply box to use one.",
+    "canned.placeholdersHint": "Placeholders:",
+    "bulk.select": "Select {number}",
+    "bulk.selectAll": "Select every ticket on this page",
+    "bulk.selected": "{n} selected",
+    "bulk.status": "Set status…",
+    "bulk.priority": "Set priority…",
+    "bulk.assign": "Assign to…",
+    "bulk.clear": "Clear selection",
+    "bulk.done": "{n} tickets updated",
+    "bulk.partly": "{done} updated, {refused} not: {why}",
+    "tags.add": "Add a tag",
+    "tags.addButton": "Add tag",
+    "tags.remove": "Remove tag {tag}",
+    "keys.title": "Keyboard shortcuts",
+    "keys.next": "Next ticket",
+    "keys.previous": "Previous ticket",
+    "keys.select": "Select or unselect the row",
+    "keys.reply": "Reply to the customer",
+    "keys.note": "Write an internal note",
+    "keys.resolve": "Mark resolved",
+    "keys.back": "Back to the queue / leave the field",
+    "keys.help": "Show this list",
+    "keys.close": "Close",
     title: "Agent console",
     signInTitle: "Sign in to the agent console",
     username: "Username",
@@ -303,6 +385,7 @@ const STRINGS = {
 const LABELS = {
   zh: {
     status: { new: "新建", open: "处理中", pending: "待客户回复", resolved: "已解决", closed: "已关闭" },
+    presence: { online: "在线", away: "离开", offline: "离线" },
     priority: { low: "低", normal: "普通", high: "高", urgent: "紧急" },
     category: {
       product_quality: "产品质量", service: "服务态度", delivery: "物流配送", price: "价格",
@@ -329,6 +412,7 @@ const LABELS = {
   },
   en: {
     status: { new: "New", open: "Open", pending: "Pending", resolved: "Resolved", closed: "Closed" },
+    presence: { online: "Online", away: "Away", offline: "Offline" },
     priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
     category: {
       product_quality: "Product quality", service: "Service", delivery: "Delivery", price: "Price",
@@ -410,6 +494,10 @@ export function translatePage(root = document) {
   for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
+  for (const node of root.querySelectorAll("[data-i18n-aria-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
 }
 

@@ -1,0 +1,70 @@
+"""Tags on tickets, the tags in use, and bulk actions on a queue's selected tickets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from ticketing import services
+from ticketing.api import lookups
+from ticketing.api.deps import CurrentUser, SessionDep
+from ticketing.api.schemas import (
+    BulkOutcomePublic,
+    BulkRequest,
+    BulkResultPublic,
+    TagsPublic,
+    TagSuggestion,
+    TagSuggestionsPublic,
+    TicketTagsChange,
+)
+from ticketing.services import bulk, tags
+
+router = APIRouter(prefix="/api", tags=["tickets"])
+
+TicketNumber = Annotated[str, Path(max_length=32, examples=["T-000123"])]
+
+
+@router.post("/tickets/bulk", responses={422: {"description": "no action value, or bad tags"}})
+def bulk_action(session: SessionDep, user: CurrentUser, body: BulkRequest) -> BulkResultPublic:
+    """Apply one action to each selected ticket, as the one-ticket action would: a ticket you
+    may not change is refused and reported (and left as it was), the others are done, each with
+    its own history row."""
+    change = bulk.BulkChange(
+        action=body.action,
+        assignee=lookups.user(session, body.assignee_id, "assignee_id"),
+        status=body.status,
+        priority=body.priority,
+        tag=body.tag,
+    )
+    outcomes = bulk.apply_bulk(session, user, body.numbers, change)
+    done = sum(o.ok for o in outcomes)
+    return BulkResultPublic(
+        data=[BulkOutcomePublic.model_validate(o, from_attributes=True) for o in outcomes],
+        done=done,
+        refused=len(outcomes) - done,
+    )
+
+
+@router.post("/tickets/{number}/tags")
+def change_tags(
+    session: SessionDep, user: CurrentUser, number: TicketNumber, body: TicketTagsChange
+) -> TagsPublic:
+    """Add and remove tags on a ticket you may see; answers with its tags."""
+    ticket = services.access_ticket(session, user, number)
+    result = tags.change_tags(
+        session, ticket, services.Actor.of(user), add=body.add, remove=body.remove
+    )
+    return TagsPublic(tags=result)
+
+
+@router.get("/tags")
+def suggest_tags(
+    session: SessionDep,
+    user: CurrentUser,
+    prefix: Annotated[str, Query(max_length=40)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> TagSuggestionsPublic:
+    """Tags in use on the tickets you may see, most used first (suggestions as you type)."""
+    rows = tags.suggest_tags(session, user, prefix, limit=limit)
+    return TagSuggestionsPublic(data=[TagSuggestion(tag=t, uses=n) for t, n in rows])
