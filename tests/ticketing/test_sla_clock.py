@@ -131,6 +131,9 @@ def test_resolving_clears_response_clocks_and_reopening_resumes_resolution() -> 
     reopened = sla.resume(done, NEW_YORK, datetime(2026, 3, 4, 10, tzinfo=NEW_YORK_ZONE))
     assert reopened.resolution_due_at == datetime(2026, 3, 5, 12, tzinfo=NEW_YORK_ZONE)
     assert reopened.next_deadline_at == reopened.resolution_due_at
+    # A reopened ticket: the resolution deadline was decided at the resolution.
+    again = sla.reopened(done, NEW_YORK, datetime(2026, 3, 4, 10, tzinfo=NEW_YORK_ZONE))
+    assert again == sla.SlaState()
 
 
 def test_resolving_a_pending_ticket_keeps_the_original_pause() -> None:

@@ -35,7 +35,7 @@ from ticketing.models.enums import (
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy
-from ticketing.models.sla_events import Notification, SlaEvent
+from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
 from ticketing.models.tickets import (
     TICKET_NUMBER,
     Message,
@@ -81,6 +81,7 @@ __all__ = [
     "SlaEventKind",
     "SlaMetric",
     "SlaPolicy",
+    "SlaVerdict",
     "Status",
     "SurveyResponse",
     "Team",

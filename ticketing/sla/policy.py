@@ -29,6 +29,7 @@ def targets_of(policy: SlaPolicy) -> Targets:
             else None
         ),
         resolution=timedelta(minutes=policy.resolution_minutes),
+        next_response_before_first_reply=bool(policy.next_response_before_first_reply),
     )
 
 

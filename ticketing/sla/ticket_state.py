@@ -16,13 +16,18 @@ from ticketing.sla.policy import calendar_of, find_policy, targets_of
 
 
 def state_of(ticket: Ticket) -> SlaState:
-    return SlaState(**{m.due: m.due_at(ticket) for m in METRICS}, paused_at=ticket.sla_paused_at)
+    return SlaState(
+        **{m.due: m.due_at(ticket) for m in METRICS},
+        paused_at=ticket.sla_paused_at,
+        next_response_started_at=ticket.next_response_started_at,
+    )
 
 
 def set_state(ticket: Ticket, state: SlaState) -> None:
     for metric in METRICS:
         setattr(ticket, metric.due, metric.due_at(state))
     ticket.sla_paused_at = state.paused_at
+    ticket.next_response_started_at = state.next_response_started_at
     ticket.next_deadline_at = state.next_deadline_at
     # The worker's checkpoint: the earliest warning or deadline of the running clocks.
     policy = ticket.sla_policy
