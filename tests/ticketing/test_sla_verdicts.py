@@ -7,12 +7,17 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import empty_database
-from tests.factories import make_office_calendar, make_policy, make_ticket, make_user
+from tests.factories import (
+    make_customer,
+    make_office_calendar,
+    make_policy,
+    make_ticket,
+    make_user,
+)
 from ticketing import reports, services, sla
 from ticketing.errors import Conflict
 from ticketing.models import (
@@ -23,6 +28,7 @@ from ticketing.models import (
     SlaMetric,
     Status,
     Ticket,
+    Tier,
     User,
     format_ticket_number,
 )
@@ -32,7 +38,6 @@ from ticketing.sla import escalations
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-ISSUE_14 = pytest.mark.xfail(strict=True, reason="issue 14: fails on main")
 
 
 def report(
@@ -60,7 +65,6 @@ def test_a_resolution_in_time_while_pending_is_reported_met(
     assert (rows["resolution"]["met"], rows["resolution"]["breached"]) == (1, 0)
 
 
-@ISSUE_14
 def test_a_priority_change_keeps_the_time_spent_pending(session: Session) -> None:
     """Error 2: two hours pending moved first response from 03:00 to 05:00; a new priority with
     the same targets must leave it there, not start over from creation."""
@@ -79,7 +83,37 @@ def test_a_priority_change_keeps_the_time_spent_pending(session: Session) -> Non
     assert not any(sla.sla_breaches(ticket, T0 + 4 * HOUR).values())
 
 
-@ISSUE_14
+def test_a_tier_change_retargets_from_history_and_keeps_verdicts(session: Session) -> None:
+    """A gold customer's policy has 4 h for first response, the regular one 3 h; two hours
+    pending count as pause under either, and a verdict already decided stays as it was."""
+    make_policy(session, Priority.NORMAL, Tier.REGULAR, first_response=180, next_response=30)
+    make_policy(session, Priority.NORMAL, Tier.GOLD, first_response=240, next_response=60)
+    agent = services.Actor.of(make_user(session))
+    customer = make_customer(session)
+    ticket = make_ticket(session, customer=customer, priority=Priority.NORMAL, at=T0)
+    services.change_status(session, ticket, Status.PENDING, agent, at=T0 + HOUR)
+    services.add_customer_message(session, ticket, "在吗", at=T0 + 3 * HOUR)
+    assert ticket.first_response_due_at == T0 + 5 * HOUR
+    customer.tier = Tier.GOLD
+    sla.retarget(session, ticket, ticket.priority)
+    assert ticket.first_response_due_at == T0 + 6 * HOUR
+    services.reply_to_customer(session, ticket, agent, "您好", at=T0 + 4 * HOUR)
+    services.add_customer_message(session, ticket, "还是不行", at=T0 + 5 * HOUR)
+    assert ticket.next_response_due_at == T0 + 6 * HOUR
+    # Back to regular: the running next response counts from the customer's message again.
+    customer.tier = Tier.REGULAR
+    sla.retarget(session, ticket, ticket.priority)
+    assert ticket.next_response_due_at == T0 + 5 * HOUR + 30 * MINUTE
+    assert ticket.first_response_due_at is None
+    session.flush()
+    [first] = ticket.sla_verdicts
+    assert (first.metric, first.breached, first.business_seconds) == (
+        SlaMetric.FIRST_RESPONSE,
+        False,
+        2 * 3600,
+    )
+
+
 def test_a_priority_without_a_policy_leaves_no_deadline_running(session: Session) -> None:
     """Error 3: the worker ignores a ticket without a policy, so nothing may call it overdue."""
     make_policy(session, Priority.NORMAL, first_response=60)
