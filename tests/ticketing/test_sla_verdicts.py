@@ -150,6 +150,31 @@ def test_response_times_are_in_business_minutes_beside_elapsed(
     assert (sla_row["met"], sla_row["breached"]) == (1, 0)
 
 
+def test_next_response_before_the_first_reply_is_a_policy_option(session: Session) -> None:
+    """Zammad's way, per policy: the customer's messages start next-response clocks before the
+    first reply too; one reply then decides both deadlines. Off, as before, it waits."""
+    zammad = make_policy(session, Priority.HIGH, first_response=60, next_response=20)
+    zammad.next_response_before_first_reply = True
+    make_policy(session, Priority.NORMAL, first_response=60, next_response=20)
+    agent = services.Actor.of(make_user(session))
+    ours = make_ticket(session, priority=Priority.NORMAL, at=T0)
+    theirs = make_ticket(session, priority=Priority.HIGH, at=T0)
+    assert ours.next_response_due_at is None
+    assert theirs.next_response_due_at == T0 + 20 * MINUTE
+    for ticket in (ours, theirs):
+        services.add_customer_message(session, ticket, "在吗", at=T0 + 10 * MINUTE)
+        services.reply_to_customer(session, ticket, agent, "您好", at=T0 + 30 * MINUTE)
+    session.flush()
+    session.expire_all()
+    assert [(v.metric, v.breached) for v in ours.sla_verdicts] == [
+        (SlaMetric.FIRST_RESPONSE, False)
+    ]
+    assert [(v.metric, v.clock, v.breached, v.elapsed_seconds) for v in theirs.sla_verdicts] == [
+        (SlaMetric.FIRST_RESPONSE, "1", False, 30 * 60),
+        (SlaMetric.NEXT_RESPONSE, "0.0", True, 30 * 60),
+    ]
+
+
 # --- the same tickets through the worker, the ticket view and the reports ----------------------
 
 SCENARIO_TICKETS = 24

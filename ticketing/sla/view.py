@@ -32,15 +32,12 @@ def warning_points(ticket: Ticket) -> dict[SlaMetric, datetime]:
     policy = ticket.sla_policy
     if policy is None:
         return {}
-    try:
-        points = checkpoints(
-            state_of(ticket),
-            targets_of(policy),
-            calendar_of(policy.calendar),
-            policy.warning_percent,
-        )
-    except ValueError:  # a calendar with no opening hours: no warning point to show
-        return {}
+    points = checkpoints(
+        state_of(ticket),
+        targets_of(policy),
+        calendar_of(policy.calendar),
+        policy.warning_percent,
+    )
     return {p.metric: p.at for p in points if p.kind is SlaEventKind.WARNING}
 
 
