@@ -1,9 +1,9 @@
 """SLA worker and report benchmark on PostgreSQL with 1,000,000 tickets.
 
 Prints: the time of one sweep with 1,000 tickets due (and of an empty sweep), the time of each
-report for a 30-day period, and the breach detection delay (deadline passing -> SLA event
-visible to other connections) with the worker running. Run: `make bench`, or
-`.venv/bin/python -m tests.bench.bench_sla_worker`.
+report for a 30-day and a 365-day period (the tickets span the last 30 days), and the breach
+detection delay (deadline passing -> SLA event visible to other connections) with the worker
+running. Run: `make bench`, or `.venv/bin/python -m tests.bench.bench_sla_worker`.
 """
 
 from __future__ import annotations
@@ -125,6 +125,32 @@ def setup(engine: Engine) -> None:
                 """
             )
         )
+        # The reports read the verdicts: first response for the answered tickets (one in 30
+        # late), resolution for the resolved ones and for the breached.
+        conn.execute(
+            text(
+                """
+                INSERT INTO sla_verdicts (ticket_id, metric, clock, breached, due_at,
+                    decided_at, priority, started_at, stopped_at, stopped_by, business_seconds,
+                    elapsed_seconds)
+                SELECT id, 'first_response', '1', id % 30 = 7, created_at + interval '1 hour',
+                       first_responded_at, 'normal', created_at, first_responded_at, 'reply',
+                       extract(epoch FROM first_responded_at - created_at)::int / 2,
+                       extract(epoch FROM first_responded_at - created_at)::int
+                FROM tickets WHERE first_responded_at < now()
+                UNION ALL
+                SELECT id, 'resolution', '1', id % 30 = 0, resolution_due_at,
+                       CASE WHEN id % 30 = 0 THEN resolution_due_at + interval '2 seconds'
+                            ELSE resolved_at END,
+                       'normal', created_at, resolved_at,
+                       CASE WHEN resolved_at IS NOT NULL THEN 'resolution' END,
+                       extract(epoch FROM resolved_at - created_at)::int / 3,
+                       extract(epoch FROM resolved_at - created_at)::int
+                FROM tickets
+                WHERE resolved_at IS NOT NULL OR (id % 30 = 0 AND resolution_due_at < now())
+                """
+            )
+        )
         conn.execute(
             text(
                 """
@@ -205,8 +231,15 @@ def sweep_plan(engine: Engine, now: datetime) -> str:
 
 
 def time_reports(factory: sessionmaker[Session], now: datetime) -> None:
-    start, end = reports.period(30, now)
-    print(f"\nreports for the last 30 days ({REPORT_REPEATS} runs each, median):")
+    for days in (30, 365):
+        start, end = reports.period(days, now)
+        print(f"\nreports for the last {days} days ({REPORT_REPEATS} runs each, median):")
+        time_period(factory, now, start, end)
+
+
+def time_period(
+    factory: sessionmaker[Session], now: datetime, start: datetime, end: datetime
+) -> None:
     for filters_name, filters in (
         ("all teams", reports.ReportFilters(start, end)),
         ("one team", reports.ReportFilters(start, end, team_id=2)),

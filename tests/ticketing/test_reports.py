@@ -239,19 +239,25 @@ def test_breach_list(session_factory: sessionmaker[Session], data: Data) -> None
 
 def test_response_time_median_and_p90(session_factory: sessionmaker[Session], data: Data) -> None:
     rows = {r["metric"]: r for r in report(session_factory, "response_times")}
-    # First responses 10, 20, 30, 90 minutes; resolutions 120, 420, 600, 1800 minutes.
+    # First responses 10, 20, 30, 90 minutes; calendar-time policies, so business time is the
+    # same. Resolutions 120, 300 (t6's first: the verdict is decided then), 600, 1800 minutes.
     assert rows["first_response"] == {
         "metric": "first_response",
         "count": 4,
         "avg_minutes": 37.5,
         "median_minutes": 20.0,
         "p90_minutes": 90.0,
+        "business_avg_minutes": 37.5,
+        "business_median_minutes": 20.0,
+        "business_p90_minutes": 90.0,
     }
     assert (
         rows["resolution"]["median_minutes"],
         rows["resolution"]["p90_minutes"],
         rows["resolution"]["avg_minutes"],
-    ) == (420.0, 1800.0, 735.0)
+        rows["resolution"]["business_median_minutes"],
+    ) == (300.0, 1800.0, 705.0, 300.0)
+    assert (rows["next_response"]["count"], rows["next_response"]["median_minutes"]) == (1, 20.0)
 
 
 def test_backlog_by_age(session_factory: sessionmaker[Session], data: Data) -> None:

@@ -27,6 +27,7 @@ from ticketing.models import (
     MessageKind,
     Priority,
     Role,
+    SlaMetric,
     Status,
     Ticket,
     TicketEvent,
@@ -123,7 +124,8 @@ def test_pending_pauses_clock_and_customer_answer_resumes_it(session: Session) -
     assert ticket.resolution_due_at == due + timedelta(hours=3)
 
 
-def test_reopened_ticket_resumes_its_resolution_clock(session: Session) -> None:
+def test_reopened_ticket_keeps_its_resolution_verdict_and_runs_no_clock(session: Session) -> None:
+    """One verdict per deadline: the resolution decided it, so a reopen starts no new one."""
     make_policy(session, resolution=8 * 60)
     agent = make_user(session)
     actor = services.Actor.of(agent)
@@ -138,7 +140,11 @@ def test_reopened_ticket_resumes_its_resolution_clock(session: Session) -> None:
     assert ticket.status is Status.OPEN
     assert ticket.reopen_count == 1
     assert ticket.resolved_at is None
-    assert ticket.resolution_due_at == due + timedelta(hours=24)
+    assert ticket.resolution_due_at is None
+    assert [(v.metric, v.breached, v.business_seconds) for v in ticket.sla_verdicts] == [
+        (SlaMetric.FIRST_RESPONSE, True, 2 * 3600),  # 1 h target, resolved unanswered at 2 h
+        (SlaMetric.RESOLUTION, False, 2 * 3600),
+    ]
 
 
 def test_transition_not_allowed_is_a_conflict(session: Session) -> None:

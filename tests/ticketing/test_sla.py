@@ -4,6 +4,7 @@ The ticket clocks built on it are in test_sla_clock.py."""
 
 from __future__ import annotations
 
+import logging
 import time as stopwatch
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -381,12 +382,20 @@ def test_periods_are_open_at_their_start_and_closed_at_their_end() -> None:
     assert NEW_YORK_24X7.is_open(datetime(2026, 3, 8, 7, tzinfo=UTC))
 
 
-def test_a_calendar_with_no_opening_periods_never_accrues_business_time() -> None:
-    closed = sla.Calendar.from_config("Europe/Berlin", {})
+def test_a_calendar_with_no_open_day_counts_calendar_time_and_warns_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed = sla.Calendar.from_config("Europe/Berlin", {"0": []}, ["2026-01-06"])
     begin = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    with pytest.raises(ValueError, match="no opening periods"):
-        sla.add_business_time(closed, begin, H)
-    assert sla.business_time_between(closed, begin, begin + 30 * 24 * H) == timedelta(0)
+    with caplog.at_level(logging.WARNING, logger="ticketing.sla.calendar"):
+        assert sla.add_business_time(closed, begin, H) == begin + H
+        assert sla.subtract_business_time(closed, begin + H, H) == begin
+        assert sla.business_time_between(closed, begin, begin + 30 * 24 * H) == 30 * 24 * H
+        assert closed.is_open(begin + 20 * 24 * H)
+        state = sla.start(TARGETS, closed, begin)
+    assert state.first_response_due_at == begin + 4 * H
+    warned = [r for r in caplog.records if "no opening periods" in r.getMessage()]
+    assert len(warned) == 1 and "Europe/Berlin" in warned[0].getMessage()
 
 
 NAIVE = datetime(2026, 1, 5, 9)

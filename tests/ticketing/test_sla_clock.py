@@ -74,6 +74,19 @@ def test_a_customer_message_after_a_reply_starts_the_next_response_clock_once() 
     assert again == wrote
 
 
+def test_zammads_way_runs_next_response_from_creation_and_before_the_first_reply() -> None:
+    targets = dataclasses.replace(TARGETS, next_response_before_first_reply=True)
+    created = shanghai(11, 19, 16)  # Thursday 16:00: 2 h left today
+    state = sla.start(targets, SHANGHAI_WEEKDAYS, created)
+    assert state.next_response_due_at == shanghai(11, 20, 16, 30)  # 8 h: 2 h Thu, 3 h + 3 h Fri
+    assert state.next_response_started_at == created.astimezone(UTC)
+    # A second message before any reply keeps the running clock.
+    assert sla.customer_wrote(state, targets, SHANGHAI_WEEKDAYS, shanghai(11, 19, 17)) == state
+    replied = sla.agent_replied(state, shanghai(11, 19, 17))
+    assert (replied.first_response_due_at, replied.next_response_due_at) == (None, None)
+    assert replied.next_response_started_at is None
+
+
 def test_without_a_next_response_target_no_next_response_clock_starts() -> None:
     targets = sla.Targets(first_response=H, next_response=None, resolution=8 * H)
     state = sla.agent_replied(sla.start(targets, None, AWARE), AWARE + MINUTE)
@@ -138,6 +151,9 @@ def test_resolving_clears_response_clocks_and_reopening_resumes_resolution() -> 
     reopened = sla.resume(done, NEW_YORK, datetime(2026, 3, 4, 10, tzinfo=NEW_YORK_ZONE))
     assert reopened.resolution_due_at == datetime(2026, 3, 5, 12, tzinfo=NEW_YORK_ZONE)
     assert reopened.next_deadline_at == reopened.resolution_due_at
+    # A reopened ticket: the resolution deadline was decided at the resolution.
+    again = sla.reopened(done, NEW_YORK, datetime(2026, 3, 4, 10, tzinfo=NEW_YORK_ZONE))
+    assert again == sla.SlaState()
 
 
 def test_resolving_a_pending_ticket_keeps_the_original_pause() -> None:

@@ -461,8 +461,15 @@ class SlaClock(BaseModel):
     due_at: datetime | None = Field(description="null once met or when not running")
     warn_at: datetime | None = Field(description="when the assignee is warned (at risk)")
     met_at: datetime | None
-    breached: bool
+    breached: bool = Field(description="overdue now, or its deadline was missed")
     at_risk: bool = Field(description="past the warning point, not yet breached")
+    verdict: Literal["met", "missed"] | None = Field(
+        default=None, description="the stored verdict of the latest deadline; null if undecided"
+    )
+    business_minutes: float | None = Field(
+        default=None, description="business time the SLA clock counted, once stopped"
+    )
+    elapsed_minutes: float | None = Field(default=None, description="wall-clock time it took")
 
 
 class ConversationPublic(BaseModel):

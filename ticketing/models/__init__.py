@@ -38,7 +38,7 @@ from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
-from ticketing.models.sla_events import Notification, SlaEvent
+from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
 from ticketing.models.tickets import (
     TICKET_NUMBER,
     Message,
@@ -90,6 +90,7 @@ __all__ = [
     "SlaMetric",
     "SlaPolicy",
     "SlaRecompute",
+    "SlaVerdict",
     "Status",
     "SurveyResponse",
     "Team",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.clock import utcnow
@@ -52,6 +52,11 @@ class SlaPolicy(Base):
     first_response_minutes: Mapped[int | None] = mapped_column(Integer)
     next_response_minutes: Mapped[int | None] = mapped_column(Integer)
     resolution_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Zammad's way: the next-response clock also runs before the first reply (from the ticket's
+    # creation and each customer message); off, it starts only once first response is met.
+    next_response_before_first_reply: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # None: targets count in calendar (elapsed) time
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendars.id"))
     # The assignee is warned once this share of a target has passed (ticketing/sla/checkpoints.py).

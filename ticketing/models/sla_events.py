@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.clock import utcnow
@@ -44,6 +44,45 @@ class SlaEvent(Base):
         return (
             f"SlaEvent(id={self.id!r}, ticket_id={self.ticket_id!r}, metric={self.metric!r}, "
             f"kind={self.kind!r})"
+        )
+
+
+class SlaVerdict(Base):
+    """Whether one SLA deadline was met: decided once, by the reply, the resolution or the
+    worker's breach, whichever comes first, and never changed after; the worker, the ticket
+    view and every report read it.
+
+    `clock` is the deadline's instance, keyed as `SlaEvent.clock`. The times are filled in when
+    the clock stops (`stopped_at`; a deadline the worker breached keeps running until then):
+    `business_seconds` is the business time the SLA clock counted (pauses left out, in the
+    policy's calendar), `elapsed_seconds` the wall-clock time from its start to its stop.
+    """
+
+    __tablename__ = "sla_verdicts"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "metric", "clock", name="uq_sla_verdicts_once"),
+        Index("ix_sla_verdicts_decided_at", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    metric: Mapped[SlaMetric] = mapped_column(enum_type(SlaMetric, "sla_metric"))
+    clock: Mapped[str] = mapped_column(String(32))
+    breached: Mapped[bool] = mapped_column(Boolean)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The ticket's priority when the verdict was decided.
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority, "priority"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_by: Mapped[str | None] = mapped_column(String(16))  # "reply" or "resolution"
+    business_seconds: Mapped[int | None] = mapped_column(Integer)
+    elapsed_seconds: Mapped[int | None] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return (
+            f"SlaVerdict(ticket_id={self.ticket_id!r}, metric={self.metric!r}, "
+            f"clock={self.clock!r}, breached={self.breached!r})"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +35,9 @@ from ticketing.models.enums import (
 )
 from ticketing.models.people import Customer, Team, User
 from ticketing.models.policies import SlaPolicy
+
+if TYPE_CHECKING:
+    from ticketing.models.sla_events import SlaVerdict
 
 TICKET_NUMBER = re.compile(r"^T-?(\d{1,12})$", re.IGNORECASE)
 
@@ -92,6 +95,8 @@ class Ticket(Base):
     next_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the running next-response clock started (the customer's message), for its elapsed time.
+    next_response_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest running deadline (None while paused or when nothing is due).
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The earliest SLA warning or deadline the worker has yet to look at (sla/checkpoints.py).
@@ -121,6 +126,8 @@ class Ticket(Base):
     tag_rows: Mapped[list[TicketTag]] = relationship(
         order_by="TicketTag.tag", cascade="all, delete-orphan"
     )
+    # Whether each SLA deadline was met (ticketing/sla/verdicts.py), in the order decided.
+    sla_verdicts: Mapped[list[SlaVerdict]] = relationship(order_by="SlaVerdict.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

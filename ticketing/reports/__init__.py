@@ -1,8 +1,9 @@
 """Supervisor reports: every figure aggregated in SQL, the same on SQLite and PostgreSQL.
 
 Each report is a function `(session, filters, now) -> Table`; the API serves them as JSON and
-CSV, and the dashboard draws them. Times are elapsed minutes; days are calendar days in the
-report's time zone. `base` holds the filters, the table and the SQL helpers; `sla`,
+CSV, and the dashboard draws them. SLA times are given twice: elapsed minutes, and the business
+minutes the SLA clock counted in the policy's calendar; days are calendar days in the report's
+time zone. `base` holds the filters, the table and the SQL helpers; `sla`,
 `complaints` and `satisfaction` the reports by topic; `registry` names them; `export` writes CSV.
 """
 

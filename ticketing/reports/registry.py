@@ -22,13 +22,20 @@ from ticketing.reports.satisfaction import (
     follow_ups,
     satisfaction,
 )
-from ticketing.reports.sla import breaches, response_times, sla_compliance, sla_trend
+from ticketing.reports.sla import (
+    breaches,
+    response_times,
+    sla_compliance,
+    sla_tickets,
+    sla_trend,
+)
 
 REPORTS: dict[str, Report] = {
     "sla": sla_compliance,
     "sla_trend": sla_trend,
     "breaches": breaches,
     "response_times": response_times,
+    "sla_tickets": sla_tickets,
     "backlog": backlog,
     "complaints_by_category": complaints_by_category,
     "complaints_by_severity": complaints_by_severity,

@@ -1,8 +1,10 @@
-"""SLA reports: compliance per metric (in total and per day), the breaches, response times.
+"""SLA reports: compliance per metric (in total and per day), the breaches, response times,
+and each ticket's verdicts.
 
-A breach is what the SLA worker recorded (its `SlaEvent` rows), plus a resolution after its
-due time. Percentiles use the nearest-rank method with window functions (`row_number`,
-`count(*) over`), since SQLite has no `percentile_cont`.
+Every figure reads the stored verdicts (`SlaVerdict`, ticketing/sla/verdicts.py): one per
+deadline, decided once by the reply, the resolution or the worker, with the business and elapsed
+time the clock took. Percentiles use the nearest-rank method with window functions
+(`row_number`, `count(*) over`), since SQLite has no `percentile_cont`.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ticketing.models import (
-    Message,
-    MessageKind,
     SlaEvent,
     SlaEventKind,
     SlaMetric,
+    SlaVerdict,
     Team,
     Ticket,
     User,
@@ -29,8 +30,8 @@ from ticketing.reports.base import (
     ReportFilters,
     Table,
     as_float,
+    count_if,
     created_in,
-    epoch,
     in_period,
     local_day,
     pct,
@@ -40,95 +41,26 @@ from ticketing.reports.base import (
 )
 
 
-def _clock_outcomes(session: Session, filters: ReportFilters) -> Any:
-    """One row per ticket created in the period: its day, and per metric whether the clock has
-    an outcome (`<metric>_decided`) and whether that outcome is a breach (`<metric>_breached`).
-
-    Breaches are the worker's SLA events; a resolution after its due time counts too. A first
-    response is decided by the reply (or by resolving); a next-response clock exists once the
-    customer wrote after the first reply, and is decided when it stops running. One pass over
-    the tickets, with the events and customer messages aggregated once and joined.
-    """
-    flags = select(
-        SlaEvent.ticket_id,
-        *[func.max(case((SlaEvent.metric == m, 1), else_=0)).label(m.value) for m in SlaMetric],
-    )
-    flags = flags.where(SlaEvent.kind == SlaEventKind.BREACH, SlaEvent.at >= filters.start)
-    breached = flags.group_by(SlaEvent.ticket_id).subquery()
-    last_customer = (
-        select(Message.ticket_id, func.max(Message.created_at).label("at"))
-        .where(Message.kind == MessageKind.CUSTOMER, Message.created_at >= filters.start)
-        .group_by(Message.ticket_id)
-        .subquery()
-    )
-
-    def flag(metric: SlaMetric) -> ColumnElement[bool]:
-        return func.coalesce(breached.c[metric.value], 0) == 1
-
-    late_resolution = and_(
-        Ticket.resolved_at.is_not(None),
-        Ticket.resolution_due_at.is_not(None),
-        Ticket.resolved_at > Ticket.resolution_due_at,
-    )
-    outcomes = {
-        SlaMetric.FIRST_RESPONSE: (
-            or_(
-                Ticket.first_responded_at.is_not(None),
-                Ticket.resolved_at.is_not(None),
-                flag(SlaMetric.FIRST_RESPONSE),
-            ),
-            flag(SlaMetric.FIRST_RESPONSE),
-        ),
-        SlaMetric.NEXT_RESPONSE: (
-            or_(
-                flag(SlaMetric.NEXT_RESPONSE),
-                and_(
-                    last_customer.c.at > Ticket.first_responded_at,
-                    Ticket.next_response_due_at.is_(None),
-                ),
-            ),
-            flag(SlaMetric.NEXT_RESPONSE),
-        ),
-        SlaMetric.RESOLUTION: (
-            or_(Ticket.resolved_at.is_not(None), flag(SlaMetric.RESOLUTION), late_resolution),
-            or_(flag(SlaMetric.RESOLUTION), late_resolution),
-        ),
-    }
-    columns = [local_day(session, Ticket.created_at, filters).label("day")]
-    for metric, (decided, missed) in outcomes.items():
-        columns.append(case((decided, 1), else_=0).label(f"{metric.value}_decided"))
-        columns.append(case((missed, 1), else_=0).label(f"{metric.value}_breached"))
-    return (
-        select(*columns)
-        .select_from(Ticket)
-        .outerjoin(breached, breached.c.ticket_id == Ticket.id)
-        .outerjoin(last_customer, last_customer.c.ticket_id == Ticket.id)
-        .where(Ticket.sla_policy_id.is_not(None), *created_in(filters))
-        .cte("clock_outcomes")
-    )
-
-
 def _compliance(session: Session, filters: ReportFilters, *, by_day: bool) -> list[list[Any]]:
-    per_ticket = _clock_outcomes(session, filters)
-    parts = []
-    for metric in SlaMetric:
-        decided = per_ticket.c[f"{metric.value}_decided"]
-        missed = per_ticket.c[f"{metric.value}_breached"]
-        met = func.coalesce(func.sum(decided - missed), 0)
-        late = func.coalesce(func.sum(missed), 0)
-        keys = [per_ticket.c.day] if by_day else []
-        parts.append(
-            select(
-                *keys,
-                literal(metric.value).label("metric"),
-                met.label("met"),
-                late.label("breached"),
-                pct(met, met + late).label("pct_met"),
-            ).group_by(*keys)
+    """Met and missed deadlines per metric (and day of creation) of the tickets created in the
+    period: the stored verdicts, counted."""
+    keys = [local_day(session, Ticket.created_at, filters).label("day")] if by_day else []
+    met = count_if(SlaVerdict.breached.is_(False))
+    late = count_if(SlaVerdict.breached.is_(True))
+    rows = session.execute(
+        select(
+            *keys,
+            SlaVerdict.metric,
+            met.label("met"),
+            late.label("breached"),
+            pct(met, met + late).label("pct_met"),
         )
-    union = union_all(*parts).subquery()
-    order = [union.c.day, union.c.metric] if by_day else [union.c.metric]
-    return [plain(r) for r in session.execute(select(union).order_by(*order))]
+        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
+        .where(*created_in(filters))
+        .group_by(*keys, SlaVerdict.metric)
+        .order_by(*keys, SlaVerdict.metric)
+    )
+    return [plain([*r[:-4], SlaMetric(r[-4]).value, *r[-3:]]) for r in rows]
 
 
 def sla_compliance(session: Session, filters: ReportFilters, now: datetime) -> Table:
@@ -148,29 +80,40 @@ def sla_trend(session: Session, filters: ReportFilters, now: datetime) -> Table:
 
 
 def breaches(session: Session, filters: ReportFilters, now: datetime) -> Table:
-    """The SLA breaches recorded in the period, newest first."""
+    """The deadlines missed in the period (by when the verdict was decided), newest first."""
     assignee = aliased(User)
+    escalated = (
+        select(SlaEvent.escalated)
+        .where(
+            SlaEvent.ticket_id == SlaVerdict.ticket_id,
+            SlaEvent.metric == SlaVerdict.metric,
+            SlaEvent.clock == SlaVerdict.clock,
+            SlaEvent.kind == SlaEventKind.BREACH,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
-            SlaEvent.at,
-            SlaEvent.ticket_id,
+            SlaVerdict.decided_at,
+            SlaVerdict.ticket_id,
             Ticket.subject,
-            SlaEvent.metric,
-            SlaEvent.due_at,
-            SlaEvent.priority,
+            SlaVerdict.metric,
+            SlaVerdict.due_at,
+            SlaVerdict.priority,
             Team.name,
             assignee.display_name,
-            SlaEvent.escalated,
+            func.coalesce(escalated, False),
         )
-        .join(Ticket, Ticket.id == SlaEvent.ticket_id)
+        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
         .outerjoin(Team, Team.id == Ticket.team_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
         .where(
-            SlaEvent.kind == SlaEventKind.BREACH,
-            *in_period(SlaEvent.at, filters),
+            SlaVerdict.breached.is_(True),
+            *in_period(SlaVerdict.decided_at, filters),
             *ticket_conditions(filters),
         )
-        .order_by(SlaEvent.at.desc(), SlaEvent.id.desc())
+        .order_by(SlaVerdict.decided_at.desc(), SlaVerdict.id.desc())
         .limit(LIST_LIMIT)
     ).all()
     return Table(
@@ -203,43 +146,118 @@ def breaches(session: Session, filters: ReportFilters, now: datetime) -> Table:
     )
 
 
+def _stopped_in_time_samples(filters: ReportFilters) -> Any:
+    """One row per stopped clock of the tickets created in the period: its metric, elapsed and
+    business minutes. Response times count the clocks a reply stopped, resolution times all."""
+    return (
+        select(
+            SlaVerdict.metric.label("metric"),
+            (SlaVerdict.elapsed_seconds / 60.0).label("v"),
+            (SlaVerdict.business_seconds / 60.0).label("b"),
+        )
+        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
+        .where(
+            SlaVerdict.stopped_at.is_not(None),
+            or_(
+                SlaVerdict.metric == SlaMetric.RESOLUTION,
+                SlaVerdict.stopped_by == "reply",
+            ),
+            *created_in(filters),
+        )
+        .subquery()
+    )
+
+
 def response_times(session: Session, filters: ReportFilters, now: datetime) -> Table:
-    """First-response and resolution time in minutes: count, average, median and p90."""
-    created = epoch(session, Ticket.created_at)
-    samples = union_all(
-        select(
-            literal(SlaMetric.FIRST_RESPONSE.value).label("metric"),
-            ((epoch(session, Ticket.first_responded_at) - created) / 60.0).label("v"),
-        ).where(Ticket.first_responded_at.is_not(None), *created_in(filters)),
-        select(
-            literal(SlaMetric.RESOLUTION.value).label("metric"),
-            ((epoch(session, Ticket.resolved_at) - created) / 60.0).label("v"),
-        ).where(Ticket.resolved_at.is_not(None), *created_in(filters)),
-    ).subquery()
+    """First-response, next-response and resolution time: count, and the average, median and
+    p90 of the elapsed minutes and of the business minutes the SLA clock counted."""
+    samples = _stopped_in_time_samples(filters)
     ranked = select(
         samples.c.metric,
         samples.c.v,
-        func.row_number().over(partition_by=samples.c.metric, order_by=samples.c.v).label("rn"),
+        samples.c.b,
+        func.row_number().over(partition_by=samples.c.metric, order_by=samples.c.v).label("rv"),
+        func.row_number().over(partition_by=samples.c.metric, order_by=samples.c.b).label("rb"),
         func.count().over(partition_by=samples.c.metric).label("n"),
     ).subquery()
 
-    def percentile(p: int) -> ColumnElement[float]:
+    def percentile(value: Any, rank: Any, p: int) -> ColumnElement[float]:
         # Nearest rank: the smallest value whose rank reaches p% of the count.
-        return rounded(func.min(case((ranked.c.rn * 100 >= ranked.c.n * p, ranked.c.v))), 1)
+        return rounded(func.min(case((rank * 100 >= ranked.c.n * p, value))), 1)
 
+    figures = []
+    for value, rank in ((ranked.c.v, ranked.c.rv), (ranked.c.b, ranked.c.rb)):
+        figures += [
+            rounded(func.avg(value), 1),
+            percentile(value, rank, 50),
+            percentile(value, rank, 90),
+        ]
     rows = session.execute(
-        select(
-            ranked.c.metric,
-            func.count().label("count"),
-            rounded(func.avg(ranked.c.v), 1).label("avg_minutes"),
-            percentile(50).label("median_minutes"),
-            percentile(90).label("p90_minutes"),
-        )
+        select(ranked.c.metric, func.count(), *figures)
         .group_by(ranked.c.metric)
         .order_by(ranked.c.metric)
     ).all()
     return Table(
         "response_times",
-        ["metric", "count", "avg_minutes", "median_minutes", "p90_minutes"],
-        [[m, n, as_float(a), as_float(md), as_float(p90)] for m, n, a, md, p90 in rows],
+        [
+            "metric",
+            "count",
+            "avg_minutes",
+            "median_minutes",
+            "p90_minutes",
+            "business_avg_minutes",
+            "business_median_minutes",
+            "business_p90_minutes",
+        ],
+        [[m.value, n, *(as_float(f) for f in rest)] for m, n, *rest in rows],
+    )
+
+
+def sla_tickets(session: Session, filters: ReportFilters, now: datetime) -> Table:
+    """Per ticket created in the period, each deadline's verdict and the time it took."""
+    rows = session.execute(
+        select(
+            SlaVerdict.ticket_id,
+            SlaVerdict.metric,
+            SlaVerdict.clock,
+            SlaVerdict.breached,
+            SlaVerdict.due_at,
+            SlaVerdict.decided_at,
+            SlaVerdict.business_seconds,
+            SlaVerdict.elapsed_seconds,
+        )
+        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
+        .where(*created_in(filters))
+        .order_by(SlaVerdict.ticket_id, SlaVerdict.id)
+        .limit(LIST_LIMIT)
+    ).all()
+
+    def minutes(seconds: int | None) -> float | None:
+        return None if seconds is None else round(seconds / 60.0, 1)
+
+    return Table(
+        "sla_tickets",
+        [
+            "ticket",
+            "metric",
+            "clock",
+            "verdict",
+            "due_at",
+            "decided_at",
+            "business_minutes",
+            "elapsed_minutes",
+        ],
+        [
+            [
+                format_ticket_number(ticket_id),
+                metric.value,
+                clock,
+                "missed" if missed else "met",
+                due.isoformat(),
+                decided.isoformat(),
+                minutes(business),
+                minutes(elapsed),
+            ]
+            for ticket_id, metric, clock, missed, due, decided, business, elapsed in rows
+        ],
     )

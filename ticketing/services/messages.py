@@ -64,7 +64,13 @@ def reply_to_customer(
     message = _add_message(session, ticket, MessageKind.AGENT, body, actor, at)
     if ticket.first_responded_at is None:
         ticket.first_responded_at = at
-    sla.set_state(ticket, sla.agent_replied(sla.state_of(ticket), at))
+    before = sla.state_of(ticket)
+    after = sla.agent_replied(before, at)
+    replies_before = sla.agent_replies(session, ticket) - 1  # this reply is flushed already
+    sla.clocks_stopped(
+        session, ticket, before, after, at, sla.Stop.REPLY, replies_before=replies_before
+    )
+    sla.set_state(ticket, after)
     if ticket.status is Status.NEW:
         set_status(session, ticket, Status.OPEN, actor, at)
     send_to_conversation(session, ticket, message, actor, at)

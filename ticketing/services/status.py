@@ -48,24 +48,16 @@ def set_status(
     session: Session, ticket: Ticket, status: Status, actor: Actor, at: datetime
 ) -> None:
     previous = ticket.status
-    state = sla.state_of(ticket)
-    calendar = sla.calendar_of_ticket(ticket)
-    if status is Status.PENDING:
-        state = sla.pause(state, at)
-    elif status is Status.RESOLVED:
-        state = sla.resolved(state, at)
+    _move_clocks(session, ticket, previous, status, at)
+    if status is Status.RESOLVED:
         ticket.resolved_at = at
     elif status is Status.CLOSED:
-        state = sla.resolved(state, at)
         ticket.closed_at = at
         ticket.resolved_at = ticket.resolved_at or at
-    elif status is Status.OPEN:
-        state = sla.resume(state, calendar, at)
-        if previous in (Status.RESOLVED, Status.CLOSED):
-            ticket.reopen_count += 1
-            ticket.resolved_at = None
-            ticket.closed_at = None
-    sla.set_state(ticket, state)
+    elif status is Status.OPEN and previous in (Status.RESOLVED, Status.CLOSED):
+        ticket.reopen_count += 1
+        ticket.resolved_at = None
+        ticket.closed_at = None
     ticket.status = status
     ticket.updated_at = at
     log_event(
@@ -80,6 +72,26 @@ def set_status(
     if status in (Status.RESOLVED, Status.CLOSED) and ticket.assignee_id is not None:
         # Its agent has room again: the team's queue moves up.
         assign_queued(session, ticket.team_id, at=at)
+
+
+def _move_clocks(
+    session: Session, ticket: Ticket, previous: Status, status: Status, at: datetime
+) -> None:
+    """What the new status does to the SLA clocks; a resolution decides the verdicts of the
+    clocks it stops (before the reopen count moves, which keys next-response clocks)."""
+    state = sla.state_of(ticket)
+    calendar = sla.calendar_of_ticket(ticket)
+    if status is Status.PENDING:
+        state = sla.pause(state, at)
+    elif status in (Status.RESOLVED, Status.CLOSED):
+        after = sla.resolved(state, at)
+        sla.clocks_stopped(session, ticket, state, after, at, sla.Stop.RESOLUTION)
+        state = after
+    elif previous in (Status.RESOLVED, Status.CLOSED):
+        state = sla.reopened(state, calendar, at)
+    else:
+        state = sla.resume(state, calendar, at)
+    sla.set_state(ticket, state)
 
 
 def resolve_ticket(

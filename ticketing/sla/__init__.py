@@ -10,6 +10,7 @@ The one place that computes a deadline. Its modules, from the inside out:
 - `policy`: which policy a ticket gets, its targets and calendar;
 - `ticket_state`: a ticket's SLA state on its columns, started and re-targeted;
 - `overdue`: which clocks are overdue, in Python and in SQL;
+- `verdicts`: one verdict per deadline, met or missed, decided once, with the time it took;
 - `view`: the clocks as the console shows them;
 - `escalations`: the worker's sweep: warnings, breaches, escalations (import it as
   `ticketing.sla.escalations`: it uses the service layer, so this package does not load it).
@@ -36,6 +37,7 @@ from ticketing.sla.clock import (
     customer_wrote,
     is_breached,
     pause,
+    reopened,
     resolved,
     resume,
     start,
@@ -51,6 +53,7 @@ from ticketing.sla.ticket_state import (
     state_of,
     targets_of_ticket,
 )
+from ticketing.sla.verdicts import Stop, agent_replies, clocks_stopped
 from ticketing.sla.view import ClockView, clocks
 
 __all__ = [
@@ -63,20 +66,24 @@ __all__ = [
     "ClockView",
     "Metric",
     "SlaState",
+    "Stop",
     "Targets",
     "add_business_time",
     "agent_replied",
+    "agent_replies",
     "breached_condition",
     "business_time_between",
     "calendar_of",
     "calendar_of_ticket",
     "checkpoints",
     "clocks",
+    "clocks_stopped",
     "customer_wrote",
     "find_policy",
     "is_breached",
     "next_check_at",
     "pause",
+    "reopened",
     "resolved",
     "resume",
     "retarget",

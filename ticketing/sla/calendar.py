@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ _TIME_TEXT = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Period = tuple[time, time]
+log = logging.getLogger(__name__)
 
 
 class CalendarError(ValueError):
@@ -311,7 +314,7 @@ class Calendar:
     def is_open(self, at: datetime) -> bool:
         """Whether `at` is business time; periods are half-open, so closed at their end."""
         instant = as_utc(at, "at")
-        if self.always_open:
+        if _counts_elapsed(self):
             return True
         local_day = instant.astimezone(self._zone).date()
         return any(
@@ -371,6 +374,26 @@ def _wall_to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
     return low + steps_high * _MICROSECOND
 
 
+def _counts_elapsed(calendar: Calendar | None) -> bool:
+    """Whether business time is elapsed time here: no calendar, a 24x7 one, or one with no open
+    day at all, which falls back to calendar time (with a warning) rather than never counting."""
+    if calendar is None or calendar.always_open:
+        return True
+    if any(calendar.periods.values()):
+        return False
+    _warn_never_open(calendar)
+    return True
+
+
+@functools.cache
+def _warn_never_open(calendar: Calendar) -> None:
+    # Once per calendar and process: the worker would otherwise say it at every checkpoint.
+    log.warning(
+        "business calendar in %s has no opening periods: counting calendar time instead",
+        calendar.timezone,
+    )
+
+
 def _check_duration(duration: timedelta) -> None:
     if not isinstance(duration, timedelta):
         raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
@@ -381,7 +404,8 @@ def _check_duration(duration: timedelta) -> None:
 def add_business_time(calendar: Calendar | None, start: datetime, duration: timedelta) -> datetime:
     """The instant when `duration` of business time has elapsed after `start`.
 
-    A calendar of None counts elapsed time, like a 24x7 calendar. Counting starts at the next
+    A calendar of None counts elapsed time, like a 24x7 calendar or one never open (which warns
+    once). Counting starts at the next
     opening when `start` is outside business hours, and the result is the earliest such instant:
     one landing on a period's end stays there. A zero duration returns `start` itself (in UTC),
     even outside business hours, so that
@@ -389,12 +413,8 @@ def add_business_time(calendar: Calendar | None, start: datetime, duration: time
     """
     begin = as_utc(start, "start")
     _check_duration(duration)
-    if calendar is None or calendar.always_open:
+    if calendar is None or _counts_elapsed(calendar):
         return begin + duration
-    if not any(calendar.periods.values()):
-        raise ValueError(
-            f"calendar in {calendar.timezone} has no opening periods: business time never passes"
-        )
     if not duration:
         return begin
     remaining = duration
@@ -414,7 +434,7 @@ def business_time_between(calendar: Calendar | None, start: datetime, end: datet
     begin, finish = as_utc(start, "start"), as_utc(end, "end")
     if finish <= begin:
         return timedelta(0)
-    if calendar is None or calendar.always_open:
+    if calendar is None or _counts_elapsed(calendar):
         return finish - begin
     total = timedelta(0)
     for opens, closes in calendar._intervals_from(begin, finish):
@@ -435,10 +455,8 @@ def subtract_business_time(
     finish = end.astimezone(UTC)
     if duration < timedelta(0):
         raise ValueError(f"duration must not be negative, got {duration}")
-    if calendar is None or calendar.always_open:
+    if calendar is None or _counts_elapsed(calendar):
         return finish - duration
-    if not any(calendar.periods.values()):
-        raise ValueError(f"calendar in {calendar.timezone} has no opening periods")
     if not duration:
         return finish
     remaining = duration

@@ -34,15 +34,19 @@ def checkpoints(
     calendar: Calendar | None,
     warning_percent: int = DEFAULT_WARNING_PERCENT,
 ) -> list[Checkpoint]:
-    """The warnings and breaches of the running clocks, earliest first; none while paused."""
-    if state.paused_at is not None or targets is None:
+    """The warnings and breaches of the running clocks, earliest first. While paused only the
+    breaches of clocks that paused after their due time: they are overdue however long the
+    pause, and the worker must say so whenever it looks."""
+    if targets is None:
         return []
     found: list[Checkpoint] = []
     for metric in METRICS:
         due = metric.due_at(state)
-        if due is None:
+        if due is None or (state.paused_at is not None and due >= state.paused_at):
             continue
         found.append(Checkpoint(metric.metric, SlaEventKind.BREACH, due, due))
+        if state.paused_at is not None:
+            continue
         target = metric.target_of(targets)
         if target and 0 < warning_percent < 100:
             left = target * (100 - warning_percent) / 100

@@ -20,6 +20,9 @@ class Targets:
     first_response: timedelta | None
     next_response: timedelta | None
     resolution: timedelta | None
+    # Zammad's way: the next-response clock runs from creation and every customer message, also
+    # before the first reply; by default it starts only once first response is met.
+    next_response_before_first_reply: bool = False
 
     def __post_init__(self) -> None:
         for metric in METRICS:
@@ -37,14 +40,18 @@ class SlaState:
     resolution_due_at: datetime | None = None
     # Set while the ticket is pending (waiting on the customer) or resolved/closed.
     paused_at: datetime | None = None
+    # When the running next-response clock started (None when none runs).
+    next_response_started_at: datetime | None = None
 
     def __post_init__(self) -> None:
         for metric in METRICS:
             value = metric.due_at(self)
             if value is not None:
                 object.__setattr__(self, metric.due, as_utc(value, metric.due))
-        if self.paused_at is not None:
-            object.__setattr__(self, "paused_at", as_utc(self.paused_at, "paused_at"))
+        for name in ("paused_at", "next_response_started_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, as_utc(value, name))
 
     @property
     def due_times(self) -> tuple[datetime, ...]:
@@ -60,36 +67,52 @@ class SlaState:
 
 def start(targets: Targets, calendar: Calendar | None, at: datetime) -> SlaState:
     """A new ticket: the first-response and resolution clocks (those with a target) start at
-    `at`."""
+    `at` (and next response too when it runs before the first reply)."""
 
     def due(target: timedelta | None) -> datetime | None:
         return None if target is None else add_business_time(calendar, at, target)
 
-    return SlaState(
+    state = SlaState(
         first_response_due_at=due(targets.first_response),
         resolution_due_at=due(targets.resolution),
+    )
+    if targets.next_response_before_first_reply:
+        return _start_next_response(state, targets, calendar, at)
+    return state
+
+
+def _start_next_response(
+    state: SlaState, targets: Targets, calendar: Calendar | None, at: datetime
+) -> SlaState:
+    if targets.next_response is None or state.next_response_due_at is not None:
+        return state
+    return replace(
+        state,
+        next_response_due_at=add_business_time(calendar, at, targets.next_response),
+        next_response_started_at=at,
     )
 
 
 def agent_replied(state: SlaState, at: datetime) -> SlaState:
     """A public reply to the customer meets the first- and next-response clocks."""
     as_utc(at, "at")
-    return replace(state, first_response_due_at=None, next_response_due_at=None)
+    return replace(
+        state,
+        first_response_due_at=None,
+        next_response_due_at=None,
+        next_response_started_at=None,
+    )
 
 
 def customer_wrote(
     state: SlaState, targets: Targets, calendar: Calendar | None, at: datetime
 ) -> SlaState:
-    """A customer message: it ends a pause, and once first response is met it starts the
-    next-response clock unless one is already running."""
+    """A customer message: it ends a pause, and once first response is met (or before, when the
+    policy says so) it starts the next-response clock unless one is already running."""
     state = resume(state, calendar, at)
-    if state.first_response_due_at is not None or state.next_response_due_at is not None:
+    if state.first_response_due_at is not None and not targets.next_response_before_first_reply:
         return state
-    if targets.next_response is None:
-        return state
-    return replace(
-        state, next_response_due_at=add_business_time(calendar, at, targets.next_response)
-    )
+    return _start_next_response(state, targets, calendar, at)
 
 
 def pause(state: SlaState, at: datetime) -> SlaState:
@@ -114,13 +137,27 @@ def resume(state: SlaState, calendar: Calendar | None, at: datetime) -> SlaState
     def moved(due: datetime | None) -> datetime | None:
         return None if due is None else add_business_time(calendar, due, paused_for)
 
-    return SlaState(**{m.due: moved(m.due_at(state)) for m in METRICS})
+    return replace(state, paused_at=None, **{m.due: moved(m.due_at(state)) for m in METRICS})
 
 
 def resolved(state: SlaState, at: datetime) -> SlaState:
-    """Resolved or closed: response clocks are done and the resolution clock pauses, so that a
-    reopened ticket carries on where it stopped (an earlier pending pause keeps its start)."""
-    return pause(replace(state, first_response_due_at=None, next_response_due_at=None), at)
+    """Resolved or closed: response clocks are done and the resolution clock pauses where it
+    stopped (an earlier pending pause keeps its start)."""
+    return pause(
+        replace(
+            state,
+            first_response_due_at=None,
+            next_response_due_at=None,
+            next_response_started_at=None,
+        ),
+        at,
+    )
+
+
+def reopened(state: SlaState, calendar: Calendar | None, at: datetime) -> SlaState:
+    """A resolved or closed ticket is open again. Its resolution deadline was decided when it
+    was resolved (one verdict per deadline), so no clock runs until the customer writes."""
+    return replace(resume(state, calendar, at), resolution_due_at=None)
 
 
 def is_breached(due_at: datetime | None, done_at: datetime | None, now: datetime) -> bool:

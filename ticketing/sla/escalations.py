@@ -34,11 +34,13 @@ from ticketing.models import (
 )
 from ticketing.services.history import Actor, log_event
 from ticketing.services.tickets import raise_priority
+from ticketing.sla import verdicts
 from ticketing.sla.calendar import Calendar
 from ticketing.sla.checkpoints import DEFAULT_WARNING_PERCENT, Checkpoint, checkpoints
 from ticketing.sla.clock import Targets
 from ticketing.sla.policy import calendar_of, targets_of
 from ticketing.sla.ticket_state import state_of
+from ticketing.sla.verdicts import clock_key, decided
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -92,6 +94,7 @@ def sweep_batch(session: Session, now: datetime, *, batch: int = BATCH) -> Sweep
         ).all()
     )
     batch_state = _Batch(session)
+    batch_state.decided = decided(session, ids)
     following: list[dict[str, Any]] = []
     for ticket in tickets:
         done, upcoming = _check(
@@ -122,6 +125,8 @@ class _Batch:
         self.session = session
         self._clocks: dict[int, tuple[Targets, Calendar | None]] = {}
         self._supervisors: dict[int | None, list[int]] = {}
+        # The deadlines with a verdict, per ticket: (metric, clock).
+        self.decided: dict[int, set[tuple[SlaMetric, str]]] = {}
 
     def clock(self, policy: SlaPolicy) -> tuple[Targets, Calendar | None]:
         if policy.id not in self._clocks:
@@ -137,14 +142,6 @@ class _Batch:
                 u.id for u in notifications.supervisors_of(self.session, team_id)
             ]
         return self._supervisors[team_id]
-
-
-def clock_key(metric: SlaMetric, ticket: Ticket, agent_replies: int) -> str:
-    """Which instance of a clock this is. A next-response clock ends with an agent reply or a
-    resolution (a later one needs a reopen), so replies and reopens count its instances."""
-    if metric is SlaMetric.NEXT_RESPONSE:
-        return f"{agent_replies}.{ticket.reopen_count}"
-    return "1"
 
 
 def _check(
@@ -170,8 +167,8 @@ def _check(
         if point.kind is SlaEventKind.WARNING and point.metric in breached_now:
             continue  # a warning after the fact helps nobody: the breach says it all
         key = (point.metric, point.kind, clock_key(point.metric, ticket, agent_replies))
-        if key in recorded:
-            continue
+        if key in recorded or (point.metric, key[2]) in batch.decided[ticket.id]:
+            continue  # warned or breached already, or decided: nothing more to say
         recorded.add(key)
         if point.kind is SlaEventKind.WARNING:
             _warn(batch, ticket, point, key[2], now)
@@ -266,6 +263,8 @@ def _breach(batch: _Batch, ticket: Ticket, point: Checkpoint, clock: str, now: d
     session = batch.session
     escalate = ticket.assignee_id is None and ticket.escalated_at is None
     _record(session, ticket, point, clock, now, escalated=escalate)
+    verdicts.breached(session, ticket, point.metric, clock, point.due_at, now, state_of(ticket))
+    batch.decided[ticket.id].add((point.metric, clock))
     raise_priority(session, ticket, SYSTEM, at=now, reason="sla_breach", metric=point.metric.value)
     if escalate:
         ticket.escalated_at = now

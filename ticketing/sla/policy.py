@@ -29,6 +29,7 @@ def targets_of(policy: SlaPolicy) -> Targets:
         first_response=_minutes(policy.first_response_minutes),
         next_response=_minutes(policy.next_response_minutes),
         resolution=_minutes(policy.resolution_minutes),
+        next_response_before_first_reply=bool(policy.next_response_before_first_reply),
     )
 
 

@@ -1,28 +1,53 @@
 """A ticket's SLA state on its columns: read it, write it (with the worker's next checkpoint),
-start it, and re-target it when the priority changes."""
+start it, and re-target it from its own history when its policy changes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing.models import Priority, SlaPolicy, Ticket, Tier
+from ticketing.models import (
+    EventKind,
+    MessageKind,
+    Priority,
+    SlaPolicy,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
 from ticketing.sla.calendar import Calendar
 from ticketing.sla.checkpoints import DEFAULT_WARNING_PERCENT, next_check_at
-from ticketing.sla.clock import SlaState, Targets, start
+from ticketing.sla.clock import (
+    SlaState,
+    Targets,
+    agent_replied,
+    customer_wrote,
+    pause,
+    reopened,
+    resolved,
+    resume,
+    start,
+)
 from ticketing.sla.metrics import METRICS
 from ticketing.sla.policy import calendar_of, find_policy, targets_of
 
 
 def state_of(ticket: Ticket) -> SlaState:
-    return SlaState(**{m.due: m.due_at(ticket) for m in METRICS}, paused_at=ticket.sla_paused_at)
+    return SlaState(
+        **{m.due: m.due_at(ticket) for m in METRICS},
+        paused_at=ticket.sla_paused_at,
+        next_response_started_at=ticket.next_response_started_at,
+    )
 
 
 def set_state(ticket: Ticket, state: SlaState) -> None:
     for metric in METRICS:
         setattr(ticket, metric.due, metric.due_at(state))
     ticket.sla_paused_at = state.paused_at
+    ticket.next_response_started_at = state.next_response_started_at
     ticket.next_deadline_at = state.next_deadline_at
     # The worker's checkpoint: the earliest warning or deadline of the running clocks.
     policy = ticket.sla_policy
@@ -48,25 +73,65 @@ def start_clocks(ticket: Ticket, policy: SlaPolicy, at: datetime) -> None:
 
 
 def retarget(session: Session, ticket: Ticket, priority: Priority) -> None:
-    """Give the ticket a new priority and that priority's policy. Deadlines of the new priority
-    count from the ticket's creation, as if it had had that priority from the start; clocks
-    already met stay met."""
+    """Give the ticket a priority and the policy its priority and its customer's tier call for
+    now, and re-target its clocks from its own history: as if it had had that policy from the
+    start, so time already spent and pauses count as they did. Verdicts already decided stay;
+    a ticket left without a policy has no running deadline (the worker ignores it).
+
+    Also the call after a policy's targets or calendar change, or a customer's tier."""
     ticket.priority = priority
     tier = ticket.customer.tier if ticket.customer else Tier.REGULAR
     policy = find_policy(session, priority, tier)
     ticket.sla_policy = policy
     if policy is None:
+        set_state(ticket, SlaState())
         return
-    fresh = start(targets_of(policy), calendar_of(policy.calendar), ticket.created_at)
-    state = state_of(ticket)
-    set_state(
-        ticket,
-        SlaState(
-            first_response_due_at=fresh.first_response_due_at
-            if state.first_response_due_at
-            else None,
-            next_response_due_at=state.next_response_due_at,
-            resolution_due_at=fresh.resolution_due_at if state.resolution_due_at else None,
-            paused_at=state.paused_at,
-        ),
+    set_state(ticket, replayed(session, ticket, targets_of(policy), calendar_of(policy.calendar)))
+
+
+def replayed(
+    session: Session, ticket: Ticket, targets: Targets, calendar: Calendar | None
+) -> SlaState:
+    """The ticket's SLA state under `targets` and `calendar`, replayed from its history: its
+    creation, then its replies, customer messages and status changes in the order recorded."""
+    state = start(targets, calendar, ticket.created_at)
+    rows = session.execute(
+        select(TicketEvent.kind, TicketEvent.data, TicketEvent.created_at)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            TicketEvent.kind.in_([EventKind.MESSAGE, EventKind.STATUS_CHANGED]),
+        )
+        .order_by(TicketEvent.id)
     )
+    for kind, data, at in rows:
+        if kind is EventKind.MESSAGE:
+            state = _message(state, data.get("message_kind"), targets, calendar, at)
+        else:
+            state = _status(state, data["status"], calendar, at)
+    return state
+
+
+def _message(
+    state: SlaState, kind: str | None, targets: Targets, calendar: Calendar | None, at: datetime
+) -> SlaState:
+    if kind == MessageKind.AGENT.value:
+        return agent_replied(state, at)
+    if kind == MessageKind.CUSTOMER.value:
+        return customer_wrote(state, targets, calendar, at)
+    return state  # the bot's words and notes meet no target
+
+
+_DONE = (Status.RESOLVED.value, Status.CLOSED.value)
+
+
+def _status(
+    state: SlaState, change: list[str], calendar: Calendar | None, at: datetime
+) -> SlaState:
+    previous, status = change
+    if status == Status.PENDING.value:
+        return pause(state, at)
+    if status in _DONE:
+        return resolved(state, at)
+    if previous in _DONE:
+        return reopened(state, calendar, at)
+    return resume(state, calendar, at)

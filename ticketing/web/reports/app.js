@@ -9,6 +9,7 @@ const REPORT_TITLES = {
   sla_trend: "SLA 每日趋势 · SLA per day",
   breaches: "超时清单 · Breaches",
   response_times: "响应与解决时长 · Response and resolution times",
+  sla_tickets: "逐单 SLA 结论 · SLA verdicts per ticket",
   backlog: "积压 · Backlog by age",
   complaints_by_category: "投诉类别 · Complaints by category",
   complaints_by_severity: "严重度 · Complaints by severity",
@@ -151,6 +152,8 @@ function drawCharts(data) {
       datasets: [
         { label: "median", data: times.map((r) => r.median_minutes) },
         { label: "p90", data: times.map((r) => r.p90_minutes) },
+        { label: "工作时间 business median", data: times.map((r) => r.business_median_minutes) },
+        { label: "工作时间 business p90", data: times.map((r) => r.business_p90_minutes) },
       ],
     },
   });
