@@ -358,10 +358,12 @@ def _demo_logins_apply(settings: Settings) -> bool:
 def process_env(settings: Settings) -> dict[str, str]:
     """The environment every Procfile process gets: ours, plus what Rasa's launcher
     (bot/assistant/serve.py) must be told, since it reads no .env file: the API token, the
-    database its tracker store goes beside."""
+    database its tracker store goes beside, the Redis its locks go to."""
     env = dict(os.environ)
     env["KEFU_RASA_TOKEN"] = rasa_token(settings)
     env["KEFU_DATABASE_URL"] = settings.database_url
+    if settings.redis_url:
+        env["KEFU_REDIS_URL"] = settings.redis_url
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
