@@ -87,7 +87,7 @@ def test_the_token_goes_to_rasa_from_the_environment_only() -> None:
         rasa_argv([], {})
 
 
-@pytest.mark.parametrize("name", ["Procfile"])
+@pytest.mark.parametrize("name", ["Procfile", "Procfile.scale"])
 def test_the_procfiles_start_rasa_through_the_launcher_without_a_token(name: str) -> None:
     procfile = ROOT / name
     commands = parse_procfile(procfile.read_text()).processes
