@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from ticketing.language import Language, detect_language
+from ticketing.language import Language, detect_language, known_language
 
 LANGUAGE_SLOT: Final = "language"
 # Rasa's text for an external intent (trigger_intent), e.g. "EXTERNAL: EXTERNAL_follow_up".
@@ -45,6 +45,21 @@ class ActionSetLanguage(Action):  # type: ignore[misc]  # rasa_sdk ships no type
             # Rasa's "EXTERNAL: EXTERNAL_follow_up" and a button's "/affirm" are not the
             # customer's English.
             text = ""
-        # A message of digits or emoji (an order number, a thumbs-up) keeps the language we had.
-        language = detect_language(text) or tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
+        # A message of digits or emoji (an order number, a thumbs-up) keeps the language we had,
+        # else takes the one the gateway knows for the conversation (a new tracker, e.g. after
+        # Rasa set an unreadable one aside: bot/assistant/tracker_store.py).
+        language: Language = (
+            detect_language(text)
+            or known_language(tracker.get_slot(LANGUAGE_SLOT))
+            or known_language(_gateway_language(tracker))
+            or DEFAULT_LANGUAGE
+        )
         return [SlotSet(LANGUAGE_SLOT, language)]
+
+
+def _gateway_language(tracker: Tracker) -> str | None:
+    """The conversation's language as the gateway sent it with the latest message."""
+    event = tracker.get_last_event_for("user") or {}
+    metadata = event.get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return language if isinstance(language, str) else None

@@ -418,6 +418,19 @@ def _demo_logins_apply(settings: Settings) -> bool:
         engine.dispose()
 
 
+def process_env(settings: Settings) -> dict[str, str]:
+    """The environment every Procfile process gets: ours, plus what Rasa's launcher
+    (bot/assistant/serve.py) must be told, since it reads no .env file: the API token, the
+    database its tracker store goes beside, the Redis its locks go to."""
+    env = dict(os.environ)
+    env["KEFU_RASA_TOKEN"] = rasa_token(settings)
+    env["KEFU_DATABASE_URL"] = settings.database_url
+    if settings.redis_url:
+        env["KEFU_REDIS_URL"] = settings.redis_url
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
 @app.command("run")
 def run_command(
     procfile: Annotated[Path, typer.Option(help="The Procfile to run.")] = PROCFILE,
@@ -430,9 +443,7 @@ def run_command(
     plan = plan_processes(procfile, root)
     if not plan.runnable:
         raise fail("no process in the Procfile can start: " + "; ".join(plan.skipped.values()))
-    env = dict(os.environ)
-    env["KEFU_RASA_TOKEN"] = rasa_token(settings)
-    env["PYTHONUNBUFFERED"] = "1"
+    env = process_env(settings)
 
     typer.echo("Kefu is starting:")
     for name, command in plan.runnable.items():

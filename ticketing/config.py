@@ -29,7 +29,12 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa servers (comma-separated URLs) share the turns, each conversation sticking to
+    # one (bot/gateway/rasa_pool.py); they need `redis_url` for their conversation locks.
+    rasa_urls: str | None = None
     rasa_token: str | None = None
+    # Redis for the Rasa servers' lock store (redis://host:port/db); none: in-process locks
+    redis_url: str | None = None
     default_timezone: str = "Asia/Shanghai"
     # Telegram (bot/gateway/channels/telegram/): off without a token. Long polling needs no public
     # URL but exactly one process; webhook mode needs the secret Telegram echoes in the
@@ -46,6 +51,11 @@ class Settings(BaseSettings):
 
     def docs_enabled(self) -> bool:
         return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    def rasa_server_urls(self) -> list[str]:
+        """The Rasa servers the gateway uses: `rasa_urls` if set, else `rasa_url`."""
+        urls = [url.strip() for url in (self.rasa_urls or "").split(",") if url.strip()]
+        return urls or [self.rasa_url]
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""

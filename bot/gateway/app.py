@@ -25,7 +25,8 @@ from bot.gateway.blocking import BlockingRunner
 from bot.gateway.channels.base import ChannelAdapter, ChannelContext, load_plugin
 from bot.gateway.conversation import Gateway
 from bot.gateway.outbox import OutboxDeliverer
-from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rasa_client import Assistant, RasaClient
+from bot.gateway.rasa_pool import RasaPool, RedisCheck
 from ticketing import channels
 from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
@@ -41,7 +42,7 @@ def create_app(
     settings: Settings | None = None,
     session_factory: sessionmaker[Session] | None = None,
     *,
-    rasa: RasaClient | None = None,
+    rasa: Assistant | None = None,
     adapters: Mapping[Channel, ChannelAdapter] | None = None,
     background: bool = True,
     clock: Callable[[], datetime] = utcnow,
@@ -55,12 +56,7 @@ def create_app(
     app = create_desk_app(settings, session_factory)
     settings = app.state.settings
     factory: sessionmaker[Session] = app.state.session_factory
-    rasa = rasa or RasaClient(
-        settings.rasa_url,
-        token=settings.rasa_token,
-        timeout=RASA_TIMEOUT,
-        action_health_url=action_health_url(),
-    )
+    rasa = rasa or make_assistant(settings)
     context = ChannelContext(settings, factory, clock, background)
     plugins = [load_plugin(spec.plugin)(context) for spec in channels.chat_channels()]
     found = {p.adapter.channel: p.adapter for p in plugins if p.adapter is not None}
@@ -96,6 +92,19 @@ def create_app(
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def make_assistant(settings: Settings) -> Assistant:
+    """The client of the Rasa server the settings name, or a pool over several."""
+    health = action_health_url()
+    clients = [
+        RasaClient(url, token=settings.rasa_token, timeout=RASA_TIMEOUT, action_health_url=health)
+        for url in settings.rasa_server_urls()
+    ]
+    if len(clients) == 1:
+        return clients[0]
+    redis = RedisCheck(settings.redis_url) if settings.redis_url else None
+    return RasaPool(clients, redis=redis)
 
 
 def action_health_url(endpoints: Path = ROOT / "endpoints.yml") -> str | None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway.channels.base import ChannelAdapter, Inbound
 from bot.gateway.outbox import Claimed, OutboxDeliverer, store_bot_replies
-from bot.gateway.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bot.gateway.rasa_client import Assistant, BotReply, RasaUnavailable
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
@@ -65,7 +65,7 @@ class Gateway:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        rasa: RasaClient,
+        rasa: Assistant,
         adapters: Mapping[Channel, ChannelAdapter],
         *,
         outbox: OutboxDeliverer | None = None,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.gateway.blocking import BlockingRunner
 from bot.gateway.channels.base import ChannelAdapter, DeliveryRefused, Outbound
-from bot.gateway.rasa_client import BotReply, RasaClient
+from bot.gateway.rasa_client import Assistant, BotReply
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.models import (
@@ -84,7 +84,7 @@ class OutboxDeliverer:
         self,
         session_factory: sessionmaker[Session],
         adapters: Mapping[Channel, ChannelAdapter],
-        rasa: RasaClient | None,
+        rasa: Assistant | None,
         *,
         clock: Callable[[], datetime] = utcnow,
         retry: RetryPolicy | None = None,

@@ -1,7 +1,8 @@
 """The gateway's client for the Rasa server: the REST channel and the few HTTP API calls it needs.
 
-Rasa listens on 127.0.0.1 with `--enable-api --auth-token`; only the gateway talks to it. The
-REST channel (`/webhooks/rest/webhook`) needs no token; the conversation API does (`?token=`).
+Rasa listens on 127.0.0.1 with its API behind a token (bot/assistant/serve.py); only the gateway
+talks to it. The REST channel (`/webhooks/rest/webhook`) needs no token; the conversation API
+does (`?token=`). Several Rasa servers: bot/gateway/rasa_pool.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -29,6 +30,11 @@ RESUME_EVENTS: list[dict[str, str]] = [
 
 class RasaUnavailable(Exception):
     """The Rasa server (or its action server) did not answer usefully: down, slow or failing."""
+
+
+class RasaNotReached(RasaUnavailable):
+    """No connection to the Rasa server: the request surely never arrived, so another server
+    may take it (a timeout or an error after sending might have been acted on)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,25 @@ class BotReply:
     @property
     def is_empty(self) -> bool:
         return not (self.text or self.image or self.buttons)
+
+
+class Assistant(Protocol):
+    """What the gateway and the outbox need of the bot: one Rasa server (`RasaClient`) or
+    several (`bot.gateway.rasa_pool.RasaPool`)."""
+
+    async def send_message(
+        self, sender: str, message: str, metadata: Mapping[str, Any] | None = None
+    ) -> list[BotReply]: ...
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: Mapping[str, Any] | None = None
+    ) -> list[BotReply]: ...
+
+    async def resume(self, conversation_id: str) -> None: ...
+
+    async def actions_healthy(self) -> bool: ...
+
+    async def aclose(self) -> None: ...
 
 
 class RasaClient:
@@ -119,6 +144,8 @@ class RasaClient:
     async def _post(self, path: str, body: Any, params: Mapping[str, str] | None = None) -> Any:
         try:
             response = await self._client.post(path, json=body, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise RasaNotReached(f"Rasa unreachable ({type(exc).__name__})") from exc
         except httpx.TimeoutException as exc:
             raise RasaUnavailable(f"Rasa timed out ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:

@@ -95,3 +95,16 @@ def test_an_order_number_alone_keeps_the_language_we_had() -> None:
     assert run_action(make_tracker("A2024-1181", slots={"language": "en"})) == [
         SlotSet("language", "en")
     ]
+
+
+def _with_gateway_language(text: str, language: str, slots: dict[str, Any]) -> Tracker:
+    tracker = make_tracker(text, slots=slots)
+    tracker.events = [{"event": "user", "text": text, "metadata": {"language": language}}]
+    return tracker
+
+
+def test_without_words_or_slot_the_gateways_language_is_used() -> None:
+    assert run_action(_with_gateway_language("A2024-1181", "en", {})) == [SlotSet("language", "en")]
+    # The slot, once set, still wins over the conversation's stored language.
+    tracker = _with_gateway_language("A2024-1181", "en", {"language": "zh"})
+    assert run_action(tracker) == [SlotSet("language", "zh")]

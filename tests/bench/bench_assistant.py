@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -37,6 +38,8 @@ from tests.servers import (
     RASA,
     action_server_argv,
     free_port,
+    kefu_rasa_argv,
+    kefu_rasa_env,
     make_action_store,
     rasa_env,
     rasa_run_argv,
@@ -128,7 +131,12 @@ def kefu_servers(model: Path, work: Path) -> Iterator[str]:
         work,
         {"SANIC_HOST": "127.0.0.1", "KEFU_DATABASE_URL": store},
     )
-    rasa = start("kefu-rasa", rasa_run_argv(model, rasa_port, endpoints=endpoints), work, {})
+    rasa = start(
+        "kefu-rasa",
+        kefu_rasa_argv(model, rasa_port, endpoints),
+        work,
+        kefu_rasa_env(secrets.token_urlsafe(16), store),
+    )
     try:
         wait_for(actions, f"http://127.0.0.1:{actions_port}/health", START_TIMEOUT)
         wait_for(rasa, f"http://127.0.0.1:{rasa_port}/", START_TIMEOUT)

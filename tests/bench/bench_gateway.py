@@ -44,7 +44,14 @@ from scripts.train_model import model_path
 from tests.bench.conversations import COMPLAINT_EN, COMPLAINT_ZH
 from tests.bench.processes import Process, start, wait_for
 from tests.conftest import POSTGRES_URL, migrated_postgres_schema, postgres_reachable
-from tests.servers import RASA, action_server_argv, free_port, rasa_run_argv, write_endpoints
+from tests.servers import (
+    RASA,
+    action_server_argv,
+    free_port,
+    kefu_rasa_argv,
+    kefu_rasa_env,
+    write_endpoints,
+)
 from ticketing import migrate
 from ticketing.config import ROOT, Settings
 from ticketing.db import make_engine
@@ -388,7 +395,6 @@ def main() -> int:
         token = secrets.token_urlsafe(16)
         actions_port, rasa_port = free_port(), free_port()
         endpoints = write_endpoints(logs / "endpoints.yml", f"http://127.0.0.1:{actions_port}")
-        store_env = {"KEFU_DATABASE_URL": sqlite_url}
         migrate.upgrade(make_engine(sqlite_url))
         health = f"http://127.0.0.1:{actions_port}/health"
 
@@ -406,9 +412,9 @@ def main() -> int:
         actions = start_actions(sqlite_url)
         rasa = start(
             "rasa-server",
-            rasa_run_argv(model, rasa_port, endpoints=endpoints, token=token),
+            kefu_rasa_argv(model, rasa_port, endpoints),
             logs,
-            store_env,
+            kefu_rasa_env(token, sqlite_url),
         )
         rasa_url = f"http://127.0.0.1:{rasa_port}"
         try:

@@ -68,6 +68,7 @@ class FakeRasa:
     status: int = 200
     actions_up: bool = True
     calls: list[RasaCall] = field(default_factory=list)
+    port: int = 0  # 0: any free port
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -117,7 +118,7 @@ class FakeRasa:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
