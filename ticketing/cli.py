@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +19,11 @@ import typer
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from honcho.environ import parse_procfile
-from honcho.manager import Manager
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketing import accounts, demo, migrate, worker
+from ticketing import accounts, demo, migrate, supervision, worker
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.errors import TicketingError
@@ -358,8 +358,13 @@ def _demo_logins_apply(settings: Settings) -> bool:
 @app.command("run")
 def run_command(
     procfile: Annotated[Path, typer.Option(help="The Procfile to run.")] = PROCFILE,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where supervisord's socket and the logs go [default: var/supervisor]"),
+    ] = None,
 ) -> None:
-    """Start every process of the Procfile under honcho; Ctrl-C stops them all."""
+    """Start every process of the Procfile under supervisord: one that dies is restarted, one
+    that keeps crashing is left down and reported; Ctrl-C stops them all."""
     settings = get_settings()
     if not procfile.exists():
         raise fail(f"no Procfile at {procfile}")
@@ -370,6 +375,7 @@ def run_command(
     env = dict(os.environ)
     env["KEFU_RASA_TOKEN"] = rasa_token(settings)
     env["PYTHONUNBUFFERED"] = "1"
+    paths = supervision.default_paths(state_dir.resolve() if state_dir else None)
 
     typer.echo("Kefu is starting:")
     for name, command in plan.runnable.items():
@@ -385,13 +391,14 @@ def run_command(
         for line in demo.login_lines():
             typer.echo(line)
         typer.echo("")
-    typer.echo("Ctrl-C stops everything.")
+    typer.echo(f"Each process's output: {paths.log_dir}/<name>.log")
+    typer.echo("A process that dies is restarted. Ctrl-C stops everything.")
+    code = supervision.supervise(plan.runnable, root, env, paths, _say)
+    raise typer.Exit(code)
 
-    manager = Manager()
-    for name, command in plan.runnable.items():
-        manager.add_process(name, command, env=env, cwd=str(root))
-    manager.loop()
-    raise typer.Exit(manager.returncode or 0)
+
+def _say(line: str) -> None:
+    typer.echo(f"{datetime.now().astimezone():%H:%M:%S} {line}")
 
 
 def main() -> None:
