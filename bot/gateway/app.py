@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -31,6 +32,7 @@ from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, Settings
 from ticketing.models import Channel
+from ticketing.readiness import Part
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ def create_app(
     gateway = Gateway(factory, rasa, live, outbox=outbox, clock=clock)
     app.state.gateway = gateway
     app.state.outbox = outbox
+    app.state.readiness_probes = [partial(assistant_parts, rasa)]
     for plugin in plugins:
         plugin.install(app, gateway)
 
@@ -96,6 +99,17 @@ def create_app(
 
     app.router.lifespan_context = lifespan
     return app
+
+
+async def assistant_parts(rasa: RasaClient) -> list[Part]:
+    """Readiness of the assistant: the Rasa server, and the action server behind it."""
+    up = await rasa.server_up()
+    parts = [Part("rasa", up, "answers" if up else "does not answer: chats go to agents")]
+    if rasa.action_health_url is not None:
+        healthy = await rasa.actions_healthy()
+        detail = "answers" if healthy else "does not answer: chats go to agents"
+        parts.append(Part("actions", healthy, detail))
+    return parts
 
 
 def action_health_url(endpoints: Path = ROOT / "endpoints.yml") -> str | None:

@@ -59,7 +59,10 @@ router = APIRouter(tags=["console"])
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web" / "console"
 # The files the console may load: nothing else under WEB is served.
-STATIC = {name: WEB / name for name in ("app.js", "history.js", "i18n.js", "api.js", "style.css")}
+STATIC = {
+    name: WEB / name
+    for name in ("app.js", "history.js", "i18n.js", "api.js", "health.js", "style.css")
+}
 PAGE_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

@@ -5,6 +5,7 @@
 "use strict";
 
 import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
+import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
 
@@ -953,6 +954,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   window.addEventListener("hashchange", route);
   setInterval(tick, 30000);
+  watchAssistant(byId("assistant-offline"));
   applyLanguage();
   if (token()) start();
   else showSignedIn(false);
