@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # The sites (scheme://host[:port]) whose pages may open the web chat's socket, comma
+    # separated; the web app's own pages always may. Empty: any site (development only).
+    allowed_origins: Annotated[list[str], NoDecode] = []
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = None
     default_timezone: str = "Asia/Shanghai"
@@ -41,6 +44,13 @@ class Settings(BaseSettings):
     )
     telegram_webhook_url: str | None = None  # public https URL ending in /telegram/webhook
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""
