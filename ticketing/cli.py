@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketing import accounts, demo, migrate, supervision, worker
+from ticketing import accounts, checks, demo, deploy, migrate, supervision, worker
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
 from ticketing.errors import TicketingError
@@ -45,7 +46,9 @@ demo_app = typer.Typer(help="The demo footwear retailer (鞋履零售).", no_arg
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
+deploy_app = typer.Typer(help="Files for a production install.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+app.add_typer(deploy_app, name="deploy")
 
 PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")
@@ -399,6 +402,71 @@ def run_command(
 
 def _say(line: str) -> None:
     typer.echo(f"{datetime.now().astimezone():%H:%M:%S} {line}")
+
+
+@app.command("exec")
+def exec_command(
+    name: Annotated[str, typer.Argument(help="A process of the Procfile: rasa, web...")],
+    procfile: Annotated[Path, typer.Option(help="The Procfile to read.")] = PROCFILE,
+) -> None:
+    """Become one Procfile process, in the foreground (what the systemd units run)."""
+    if not procfile.exists():
+        raise fail(f"no Procfile at {procfile}")
+    commands: dict[str, str] = dict(parse_procfile(procfile.read_text()).processes)
+    if name not in commands:
+        raise fail(f"no process {name} in {procfile}; it has {', '.join(commands)}")
+    env = dict(os.environ)
+    env["KEFU_RASA_TOKEN"] = rasa_token(get_settings())
+    os.chdir(procfile.resolve().parent)
+    argv = shlex.split(supervision.program_command(commands[name]))
+    sys.stdout.flush()
+    os.execve(argv[0], argv, env)  # noqa: S606 - /bin/sh running the Procfile's own line
+
+
+@app.command("check")
+def check_command() -> None:
+    """Say whether this configuration (KEFU_* variables, .env) is fit for production."""
+    findings = checks.run_checks(get_settings())
+    for finding in findings:
+        typer.echo(f"{'ok' if finding.ok else 'problem'}: {finding.text}")
+    problems = sum(not f.ok for f in findings)
+    if problems:
+        typer.echo(f"{problems} problem{'s' if problems > 1 else ''}: not ready for production")
+        raise typer.Exit(1)
+    typer.echo("ready for production")
+
+
+@deploy_app.command("systemd")
+def deploy_systemd(
+    out: Annotated[Path, typer.Option(help="Where to write the units, e.g. /etc/systemd/system")],
+    prefix: Annotated[Path, typer.Option(help="The installed checkout.")] = ROOT,
+    user: Annotated[str, typer.Option(help="The unprivileged user the processes run as.")] = "kefu",
+    group: Annotated[str, typer.Option(help="Its group.")] = "kefu",
+    env_file: Annotated[Path, typer.Option(help="The KEFU_* settings.")] = Path(
+        "/etc/kefu/kefu.env"
+    ),
+    procfile: Annotated[Path, typer.Option(help="The Procfile to read.")] = PROCFILE,
+) -> None:
+    """Write a systemd unit per Procfile process, and kefu.target to start them all."""
+    for what, value in (("user", user), ("group", group)):
+        if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", value):
+            raise fail(f"--{what} {value!r} is not a user or group name")
+    processes = list(parse_procfile(procfile.read_text()).processes)
+    install = deploy.Install(prefix.resolve(), user, group, env_file)
+    for path in deploy.write(deploy.systemd_units(processes, install), out):
+        typer.echo(f"wrote {path}")
+
+
+@deploy_app.command("nginx")
+def deploy_nginx(
+    server_name: Annotated[str, typer.Option(help="The public host name, e.g. kefu.shop.cn")],
+    out: Annotated[Path, typer.Option(help="Where to write kefu.conf")],
+) -> None:
+    """Write the example nginx configuration (TLS, WebSockets) for `server_name`."""
+    if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}", server_name):
+        raise fail(f"--server-name {server_name!r} is not a host name")
+    for path in deploy.write({"kefu.conf": deploy.nginx_config(server_name)}, out):
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:
