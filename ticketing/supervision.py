@@ -185,6 +185,7 @@ class Reporter:
     paths: Paths
     echo: Callable[[str], None]
     seen: dict[str, str] = field(default_factory=dict)
+    ran: set[str] = field(default_factory=set)  # those that have been RUNNING once
 
     def update(self, states: Mapping[str, Mapping[str, Any]]) -> None:
         for name, info in states.items():
@@ -202,7 +203,8 @@ class Reporter:
     ) -> str | None:
         log = self.paths.log(name)
         if state == "RUNNING":
-            again = " again" if before in {"BACKOFF", "EXITED", "STARTING"} and before else ""
+            again = " again" if name in self.ran else ""
+            self.ran.add(name)
             return f"{name} is running{again} (pid {info['pid']})"
         if state == "BACKOFF":
             return f"{name} stopped while starting; trying again shortly (its log: {log})"
