@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import shlex
 import signal
 import socket
@@ -186,9 +187,11 @@ class Reporter:
     echo: Callable[[str], None]
     seen: dict[str, str] = field(default_factory=dict)
     ran: set[str] = field(default_factory=set)  # those that have been RUNNING once
+    pids: dict[str, int] = field(default_factory=dict)
 
     def update(self, states: Mapping[str, Mapping[str, Any]]) -> None:
         for name, info in states.items():
+            self.reap(name, int(info["pid"] or 0))
             state = str(info["statename"])
             before = self.seen.get(name)
             if state == before:
@@ -197,6 +200,17 @@ class Reporter:
             line = self.describe(name, state, before, info)
             if line:
                 self.echo(line)
+
+    def reap(self, name: str, pid: int) -> None:
+        """When a process died (its pid changed or is gone), kill what it left behind: Sanic's
+        worker processes outlive a SIGKILLed parent and would keep its port. supervisord starts
+        each process as the leader of its own process group, so the group is the old pid."""
+        old = self.pids.get(name)
+        if pid:
+            self.pids[name] = pid
+        if old and old != pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(old, signal.SIGKILL)
 
     def describe(
         self, name: str, state: str, before: str | None, info: Mapping[str, Any]

@@ -59,14 +59,23 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.2)
 
 
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_a_dead_process_is_restarted_a_crash_loop_left_down_and_ctrl_c_stops_all(
     short_dir: Path,
 ) -> None:
     python = shlex.quote(sys.executable)
     procfile = short_dir / "Procfile"
+    # `steady` forks a child that would outlive it, as Sanic's workers do.
+    child = "import os, time; os.fork(); time.sleep(600)"
     procfile.write_text(
-        f"steady: {python} -c 'import time; time.sleep(600)'\n"
-        f"crasher: {python} -c 'raise SystemExit(3)'\n"
+        f"steady: {python} -c {shlex.quote(child)}\ncrasher: {python} -c 'raise SystemExit(3)'\n"
     )
     state = short_dir / "state"
     paths = Paths(state)
@@ -89,6 +98,7 @@ def test_a_dead_process_is_restarted_a_crash_loop_left_down_and_ctrl_c_stops_all
         assert states["crasher"]["statename"] == "FATAL"
         assert "crasher.log" in output()
 
+        os.killpg(first, 0)  # its group: the process and the child it forked
         os.kill(first, signal.SIGKILL)
         wait_for(
             "steady to be restarted",
@@ -97,6 +107,7 @@ def test_a_dead_process_is_restarted_a_crash_loop_left_down_and_ctrl_c_stops_all
         )
         second = supervision.pids(paths)["steady"]
         wait_for("the restart to be told", lambda: "steady stopped unexpectedly" in output(), 5)
+        wait_for("the orphan to be reaped", lambda: not group_alive(first), 5)
 
         started = time.monotonic()
         run.send_signal(signal.SIGINT)
