@@ -15,6 +15,7 @@ Each process's output goes to `<state dir>/log/<name>.log` (rotated); supervisor
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import http.client
 import os
 import shlex
@@ -41,6 +42,7 @@ STOP_WAIT = 5  # seconds between SIGTERM and SIGKILL when stopping
 POLL_EVERY = 1.0
 LOG_MAX_BYTES = 10 * 1024 * 1024
 LOG_BACKUPS = 3
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,13 @@ class Reporter:
 # --- running --------------------------------------------------------------------------------
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when `run` itself dies (even by SIGKILL), so supervisord stops
+    every process instead of living on unseen (Linux's PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def supervisord_argv(paths: Paths) -> list[str]:
     return [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(paths.config)]
 
@@ -253,7 +262,9 @@ def supervise(
     paths.config.chmod(0o600)
     # Its own session: Ctrl-C reaches supervisord once, from us, not from the terminal too.
     argv = supervisord_argv(paths)  # this interpreter and our own configuration file
-    supervisord = subprocess.Popen(argv, env=dict(env), start_new_session=True)  # noqa: S603
+    supervisord = subprocess.Popen(  # noqa: S603
+        argv, env=dict(env), start_new_session=True, preexec_fn=_die_with_parent
+    )
     stopping = False
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

@@ -121,3 +121,24 @@ def test_a_dead_process_is_restarted_a_crash_loop_left_down_and_ctrl_c_stops_all
             run.kill()
             run.wait()
         out.close()
+
+
+def test_supervisord_goes_with_a_killed_run(short_dir: Path) -> None:
+    python = shlex.quote(sys.executable)
+    procfile = short_dir / "Procfile"
+    procfile.write_text(f"steady: {python} -c 'import time; time.sleep(600)'\n")
+    paths = Paths(short_dir / "state")
+    argv = [sys.executable, "-m", "ticketing", "run", f"--procfile={procfile}"]
+    run = subprocess.Popen(
+        [*argv, f"--state-dir={paths.state_dir}"], cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    try:
+        wait_for("steady to start", lambda: supervision.pids(paths).get("steady", 0) > 0, 30)
+        steady = supervision.pids(paths)["steady"]
+        run.kill()
+        run.wait()
+        wait_for("steady to be stopped", lambda: not group_alive(steady), 15)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
