@@ -25,6 +25,7 @@ help:
 	@echo "make db                 - create or migrate the database"
 	@echo "make demo               - load the demo retailer into an empty database"
 	@echo "make chromium           - install Debian's Chromium and a CJK font for the browser tests"
+	@echo "make deploy-tools       - install systemd-analyze and nginx, which check the production files"
 	@echo "make bench              - run the benchmarks under tests/bench/"
 	@echo "make lock               - regenerate requirements/app.lock from pyproject.toml"
 	@echo "make lock-rasa          - regenerate requirements/rasa.lock"
@@ -104,7 +105,13 @@ chromium:
 	(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
 	  (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 
-test: install model chromium lint typecheck pytest
+# --- the production install's files are checked with systemd-analyze verify and nginx -t
+.PHONY: deploy-tools
+deploy-tools:
+	(command -v systemd-analyze >/dev/null && command -v nginx >/dev/null) || \
+	  (apt-get update && apt-get install -y systemd nginx-light)
+
+test: install model chromium deploy-tools lint typecheck pytest
 
 # Only the Rasa conversation tests (test stories, the REST end-to-end complaints; real Rasa and
 # action servers, about two minutes). `make test` runs them too.

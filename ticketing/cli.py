@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +20,11 @@ import typer
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from honcho.environ import parse_procfile
-from honcho.manager import Manager
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketing import accounts, demo, first_run, migrate, worker
+from ticketing import accounts, checks, demo, deploy, first_run, migrate, supervision, worker
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
@@ -47,8 +48,10 @@ triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_he
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
+deploy_app = typer.Typer(help="Files for a production install.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 app.add_typer(triage_app, name="triage")
+app.add_typer(deploy_app, name="deploy")
 
 PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")
@@ -434,8 +437,13 @@ def process_env(settings: Settings) -> dict[str, str]:
 @app.command("run")
 def run_command(
     procfile: Annotated[Path, typer.Option(help="The Procfile to run.")] = PROCFILE,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where supervisord's socket and the logs go [default: var/supervisor]"),
+    ] = None,
 ) -> None:
-    """Start every process of the Procfile under honcho; Ctrl-C stops them all."""
+    """Start every process of the Procfile under supervisord: one that dies is restarted, one
+    that keeps crashing is left down and reported; Ctrl-C stops them all."""
     settings = get_settings()
     if not procfile.exists():
         raise fail(f"no Procfile at {procfile}")
@@ -444,6 +452,7 @@ def run_command(
     if not plan.runnable:
         raise fail("no process in the Procfile can start: " + "; ".join(plan.skipped.values()))
     env = process_env(settings)
+    paths = supervision.default_paths(state_dir.resolve() if state_dir else None)
 
     typer.echo("Kefu is starting:")
     for name, command in plan.runnable.items():
@@ -459,13 +468,78 @@ def run_command(
         for line in demo.login_lines():
             typer.echo(line)
         typer.echo("")
-    typer.echo("Ctrl-C stops everything.")
+    typer.echo(f"Each process's output: {paths.log_dir}/<name>.log")
+    typer.echo("A process that dies is restarted. Ctrl-C stops everything.")
+    code = supervision.supervise(plan.runnable, root, env, paths, _say)
+    raise typer.Exit(code)
 
-    manager = Manager()
-    for name, command in plan.runnable.items():
-        manager.add_process(name, command, env=env, cwd=str(root))
-    manager.loop()
-    raise typer.Exit(manager.returncode or 0)
+
+def _say(line: str) -> None:
+    typer.echo(f"{datetime.now().astimezone():%H:%M:%S} {line}")
+
+
+@app.command("exec")
+def exec_command(
+    name: Annotated[str, typer.Argument(help="A process of the Procfile: rasa, web...")],
+    procfile: Annotated[Path, typer.Option(help="The Procfile to read.")] = PROCFILE,
+) -> None:
+    """Become one Procfile process, in the foreground (what the systemd units run)."""
+    if not procfile.exists():
+        raise fail(f"no Procfile at {procfile}")
+    commands: dict[str, str] = dict(parse_procfile(procfile.read_text()).processes)
+    if name not in commands:
+        raise fail(f"no process {name} in {procfile}; it has {', '.join(commands)}")
+    env = process_env(get_settings())
+    os.chdir(procfile.resolve().parent)
+    argv = shlex.split(supervision.program_command(commands[name]))
+    sys.stdout.flush()
+    os.execve(argv[0], argv, env)  # noqa: S606 - /bin/sh running the Procfile's own line
+
+
+@app.command("check")
+def check_command() -> None:
+    """Say whether this configuration (KEFU_* variables, .env) is fit for production."""
+    findings = checks.run_checks(get_settings())
+    for finding in findings:
+        typer.echo(f"{'ok' if finding.ok else 'problem'}: {finding.text}")
+    problems = sum(not f.ok for f in findings)
+    if problems:
+        typer.echo(f"{problems} problem{'s' if problems > 1 else ''}: not ready for production")
+        raise typer.Exit(1)
+    typer.echo("ready for production")
+
+
+@deploy_app.command("systemd")
+def deploy_systemd(
+    out: Annotated[Path, typer.Option(help="Where to write the units, e.g. /etc/systemd/system")],
+    prefix: Annotated[Path, typer.Option(help="The installed checkout.")] = ROOT,
+    user: Annotated[str, typer.Option(help="The unprivileged user the processes run as.")] = "kefu",
+    group: Annotated[str, typer.Option(help="Its group.")] = "kefu",
+    env_file: Annotated[Path, typer.Option(help="The KEFU_* settings.")] = Path(
+        "/etc/kefu/kefu.env"
+    ),
+    procfile: Annotated[Path, typer.Option(help="The Procfile to read.")] = PROCFILE,
+) -> None:
+    """Write a systemd unit per Procfile process, and kefu.target to start them all."""
+    for what, value in (("user", user), ("group", group)):
+        if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", value):
+            raise fail(f"--{what} {value!r} is not a user or group name")
+    processes = list(parse_procfile(procfile.read_text()).processes)
+    install = deploy.Install(prefix.resolve(), user, group, env_file)
+    for path in deploy.write(deploy.systemd_units(processes, install), out):
+        typer.echo(f"wrote {path}")
+
+
+@deploy_app.command("nginx")
+def deploy_nginx(
+    server_name: Annotated[str, typer.Option(help="The public host name, e.g. kefu.shop.cn")],
+    out: Annotated[Path, typer.Option(help="Where to write kefu.conf")],
+) -> None:
+    """Write the example nginx configuration (TLS, WebSockets) for `server_name`."""
+    if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}", server_name):
+        raise fail(f"--server-name {server_name!r} is not a host name")
+    for path in deploy.write({"kefu.conf": deploy.nginx_config(server_name)}, out):
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:

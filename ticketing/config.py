@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # The sites (scheme://host[:port]) whose pages may open the web chat's socket, comma
+    # separated; the web app's own pages always may. Empty: any site (development only).
+    allowed_origins: Annotated[list[str], NoDecode] = []
     rasa_url: str = "http://127.0.0.1:5005"
     # Several Rasa servers (comma-separated URLs) share the turns, each conversation sticking to
     # one (bot/gateway/rasa_pool.py); they need `redis_url` for their conversation locks.
@@ -56,6 +59,13 @@ class Settings(BaseSettings):
         """The Rasa servers the gateway uses: `rasa_urls` if set, else `rasa_url`."""
         urls = [url.strip() for url in (self.rasa_urls or "").split(",") if url.strip()]
         return urls or [self.rasa_url]
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""

@@ -18,7 +18,7 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, followups
+from ticketing import churn, followups, heartbeat
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
@@ -97,6 +97,7 @@ def run(
 ) -> None:
     """Loop until `stop` is set; a failing pass is logged and retried on the next one."""
     last_churn: datetime | None = None
+    me, started = heartbeat.worker_id(), clock()
     log.info("worker started: interval %s s", options.interval)
     while not stop.is_set():
         now = clock()
@@ -108,6 +109,8 @@ def run(
                 last_churn = now
             if result.retargeted:
                 log.info("re-targeted %s open tickets after a settings change", result.retargeted)
+            with factory.begin() as session:
+                heartbeat.beat(session, me, clock(), started)
             if result.sla.tickets or result.follow_ups.surveys or result.follow_ups.callbacks:
                 log.info(
                     "swept: %s warnings, %s breaches, %s escalations; %s surveys, %s call-backs",

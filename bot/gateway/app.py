@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -32,6 +33,7 @@ from ticketing.api.app import create_app as create_desk_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, Settings
 from ticketing.models import Channel
+from ticketing.readiness import Part
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ def create_app(
     gateway = Gateway(factory, rasa, live, outbox=outbox, clock=clock)
     app.state.gateway = gateway
     app.state.outbox = outbox
+    app.state.readiness_probes = [partial(assistant_parts, rasa)]
     for plugin in plugins:
         plugin.install(app, gateway)
 
@@ -105,6 +108,27 @@ def make_assistant(settings: Settings) -> Assistant:
         return clients[0]
     redis = RedisCheck(settings.redis_url) if settings.redis_url else None
     return RasaPool(clients, redis=redis)
+
+
+def _rasa_clients(rasa: Assistant) -> list[RasaClient]:
+    if isinstance(rasa, RasaPool):
+        return rasa.clients
+    return [rasa] if isinstance(rasa, RasaClient) else []
+
+
+async def assistant_parts(rasa: Assistant) -> list[Part]:
+    """Readiness of the assistant: each Rasa server, and the action server behind them."""
+    clients = _rasa_clients(rasa)
+    parts = []
+    for index, client in enumerate(clients):
+        up = await client.server_up()
+        name = "rasa" if len(clients) == 1 else f"rasa{index + 1}"
+        parts.append(Part(name, up, "answers" if up else "does not answer: chats go to agents"))
+    if clients and clients[0].action_health_url is not None:
+        healthy = await rasa.actions_healthy()
+        detail = "answers" if healthy else "does not answer: chats go to agents"
+        parts.append(Part("actions", healthy, detail))
+    return parts
 
 
 def action_health_url(endpoints: Path = ROOT / "endpoints.yml") -> str | None:

@@ -138,6 +138,14 @@ class RasaClient:
         self._health = (time.monotonic(), healthy)
         return healthy
 
+    async def server_up(self) -> bool:
+        """Whether the Rasa server answers at all (its root says hello without a token)."""
+        try:
+            response = await self._client.get("/", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     def _api_params(self) -> dict[str, str]:
         return {"token": self.token} if self.token else {}
 

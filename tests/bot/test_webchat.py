@@ -290,3 +290,44 @@ def test_the_action_servers_health_url_comes_from_the_endpoints_file(tmp_path: P
     endpoints.write_text("tracker_store:\n  type: sql\n")
     assert action_health_url(endpoints) is None
     assert action_health_url(tmp_path / "missing.yml") is None
+
+
+@pytest.mark.parametrize(
+    ("origin", "opens"),
+    [
+        ("https://shop.example.com", True),
+        ("https://shop.example.com/", True),
+        ("http://testserver", True),  # the app's own /shop page
+        ("https://evil.example", False),
+        ("http://shop.example.com", False),
+    ],
+)
+def test_only_allowed_sites_open_the_chat_socket(
+    session_factory: sessionmaker[Session], fake_rasa: FakeRasa, origin: str, opens: bool
+) -> None:
+    from fastapi.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    from bot.gateway.app import create_app
+    from tests.api.helpers import SETTINGS
+
+    settings = SETTINGS.model_copy(update={"allowed_origins": ["https://shop.example.com"]})
+    app = create_app(settings, session_factory, rasa=RasaClient(fake_rasa.url), background=False)
+    with TestClient(app) as client:
+        if opens:
+            with client.websocket_connect("/ws/chat", headers={"Origin": origin}) as ws:
+                assert hello(ws)["type"] == "history"
+        else:
+            with (
+                pytest.raises(WebSocketDisconnect) as refused,
+                client.websocket_connect("/ws/chat", headers={"Origin": origin}),
+            ):
+                pass
+            assert refused.value.code == 1008
+
+
+def test_allowed_origins_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ticketing.config import Settings
+
+    monkeypatch.setenv("KEFU_ALLOWED_ORIGINS", "https://a.example, https://b.example:8443/")
+    assert Settings().allowed_origins == ["https://a.example", "https://b.example:8443"]

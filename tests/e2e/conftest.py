@@ -78,6 +78,7 @@ class LiveApp:
     factory: sessionmaker[Session]
     desk: Desk
     log: Path
+    rasa: FakeRasa | None = None  # the stand-in, when the app talks to one
 
 
 def seed(factory: sessionmaker[Session], *, policies: bool = True) -> Desk:
@@ -205,7 +206,7 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
     rasa.start()
     try:
         with serve(database, rasa.url, tmp_path) as (url, log):
-            yield LiveApp(url, factory, desk, log)
+            yield LiveApp(url, factory, desk, log, rasa)
     finally:
         rasa.stop()
         engine.dispose()

@@ -35,6 +35,7 @@ from ticketing.models.enums import (
     Tier,
 )
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
+from ticketing.models.heartbeats import WorkerHeartbeat
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
@@ -101,6 +102,7 @@ __all__ = [
     "Tier",
     "UTCDateTime",
     "User",
+    "WorkerHeartbeat",
     "format_ticket_number",
     "parse_ticket_number",
 ]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.responses import FileResponse, Response
@@ -153,8 +154,10 @@ class WebChat:
         *,
         sync_interval: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         self.factory = session_factory
+        self.allowed_origins = frozenset(allowed_origins)
         self.sync_interval = sync_interval
         self.clock = clock
         self._sockets: dict[str, set[Connection]] = {}
@@ -194,6 +197,11 @@ class WebChat:
 
     async def serve(self, websocket: WebSocket, gateway: Gateway) -> None:
         """Run one widget connection until the browser goes away."""
+        origin = websocket.headers.get("origin")
+        if not origin_allowed(origin, websocket.headers.get("host"), self.allowed_origins):
+            log.warning("web chat: refused a socket from another site")
+            await websocket.close(code=1008)  # before accept: the handshake gets a 403
+            return
         await websocket.accept()
         hello = await self._hello(websocket)
         if hello is None:
@@ -415,7 +423,11 @@ class WebChatPlugin:
     """The web chat in the composed app: its sockets and static files, and the catch-up loop."""
 
     def __init__(self, context: ChannelContext) -> None:
-        self.webchat = WebChat(context.session_factory, clock=context.clock)
+        self.webchat = WebChat(
+            context.session_factory,
+            clock=context.clock,
+            allowed_origins=context.settings.allowed_origins,
+        )
         self.background = context.background
 
     @property
@@ -474,6 +486,15 @@ SHOP_CSP = _shop_csp()
 def _agent(item: Outbound) -> str | None:
     name = item.payload.get("agent_name")
     return str(name) if name else None
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a page from `origin` may open the socket: any, when no origins are configured;
+    else one listed, or the web app's own pages (same host). No Origin header: not a browser."""
+    if not allowed or origin is None:
+        return True
+    origin = origin.rstrip("/")
+    return origin in allowed or (host is not None and urlsplit(origin).netloc == host)
 
 
 async def _receive_frame(websocket: WebSocket) -> Frame | None:

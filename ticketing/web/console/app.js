@@ -5,6 +5,7 @@
 "use strict";
 
 import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
+import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
@@ -1003,6 +1004,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   window.addEventListener("hashchange", route);
   setInterval(tick, 30000);
+  watchAssistant(byId("assistant-offline"));
   applyLanguage();
   if (token()) start();
   else showSignedIn(false);

@@ -191,6 +191,7 @@ const STRINGS = {
     actorSystem: "系统",
     actorBot: "机器人",
     actorCustomer: "客户",
+    assistantOffline: "智能助手已离线：客户的消息会直接转给您",
   },
   en: {
     whoIsOn: "Who is on",
@@ -378,6 +379,7 @@ const STRINGS = {
     actorSystem: "System",
     actorBot: "Bot",
     actorCustomer: "Customer",
+    assistantOffline: "The assistant is offline: chats come straight to you",
   },
 };
 
