@@ -48,6 +48,7 @@ from ticketing.models.tickets import (
     format_ticket_number,
     parse_ticket_number,
 )
+from ticketing.models.viewers import TicketViewer
 
 __all__ = [
     "OPEN_STATUSES",
@@ -95,6 +96,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketTag",
+    "TicketViewer",
     "Tier",
     "UTCDateTime",
     "User",

@@ -67,6 +67,7 @@ STATIC = {
         "api.js",
         "bulk.js",
         "canned.js",
+        "collisions.js",
         "presence.js",
         "dom.js",
         "history.js",
