@@ -294,6 +294,31 @@ class MessageCreate(Input):
     body: Body
 
 
+class ReplyCreate(MessageCreate):
+    seen_message_id: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**31 - 1,
+        description="the last message your console showed: a colleague's reply after it is a "
+        "409, unless send_anyway",
+    )
+    send_anyway: bool = False
+
+
+class ViewingChange(Input):
+    typing: bool = False
+
+
+class ViewerPublic(BaseModel):
+    user_id: int
+    display_name: str
+    typing: bool
+
+
+class ViewersPublic(BaseModel):
+    data: list[ViewerPublic]
+
+
 class TicketQuery(BaseModel):
     """The filters of the ticket list; list filters repeat (`?status=new&status=open`)."""
 

@@ -49,6 +49,7 @@ from ticketing.models.tickets import (
     format_ticket_number,
     parse_ticket_number,
 )
+from ticketing.models.viewers import TicketViewer
 
 __all__ = [
     "OPEN_STATUSES",
@@ -99,6 +100,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketTag",
+    "TicketViewer",
     "Tier",
     "UTCDateTime",
     "User",

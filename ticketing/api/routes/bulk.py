@@ -1,10 +1,11 @@
-"""Tags on tickets, the tags in use, and bulk actions on a queue's selected tickets."""
+"""Tags on tickets, the tags in use, bulk actions on a queue's selected tickets, and who else
+has a ticket open (collision warnings)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ticketing import services
 from ticketing.api import lookups
@@ -17,8 +18,12 @@ from ticketing.api.schemas import (
     TagSuggestion,
     TagSuggestionsPublic,
     TicketTagsChange,
+    ViewerPublic,
+    ViewersPublic,
+    ViewingChange,
 )
-from ticketing.services import bulk, tags
+from ticketing.clock import utcnow
+from ticketing.services import bulk, collisions, tags
 
 router = APIRouter(prefix="/api", tags=["tickets"])
 
@@ -68,3 +73,27 @@ def suggest_tags(
     """Tags in use on the tickets you may see, most used first (suggestions as you type)."""
     rows = tags.suggest_tags(session, user, prefix, limit=limit)
     return TagSuggestionsPublic(data=[TagSuggestion(tag=t, uses=n) for t, n in rows])
+
+
+@router.post("/tickets/{number}/viewing")
+def viewing(
+    session: SessionDep, user: CurrentUser, number: TicketNumber, body: ViewingChange
+) -> ViewersPublic:
+    """Your console has this ticket open (and you are typing, when `typing`): sent every few
+    seconds. Answers with the others who have it open, typists first."""
+    ticket = services.access_ticket(session, user, number)
+    now = utcnow()
+    collisions.seen(session, ticket, user, typing=body.typing, at=now)
+    return ViewersPublic(
+        data=[
+            ViewerPublic(user_id=v.user.id, display_name=v.user.display_name, typing=v.typing)
+            for v in collisions.others(session, ticket, user, now)
+        ]
+    )
+
+
+@router.delete("/tickets/{number}/viewing", status_code=204)
+def stop_viewing(session: SessionDep, user: CurrentUser, number: TicketNumber) -> Response:
+    """Your console closed the ticket."""
+    collisions.left(session, services.access_ticket(session, user, number), user)
+    return Response(status_code=204)

@@ -13,6 +13,7 @@ from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
 from ticketing.api.schemas import (
     MessageCreate,
     MessagePublic,
+    ReplyCreate,
     TicketAssign,
     TicketCreate,
     TicketDetail,
@@ -23,9 +24,9 @@ from ticketing.api.schemas import (
     TicketTriage,
 )
 from ticketing.clock import utcnow
-from ticketing.errors import InvalidInput
+from ticketing.errors import Conflict, InvalidInput
 from ticketing.models import Message, Ticket, User
-from ticketing.services import tags
+from ticketing.services import collisions, tags
 
 router = APIRouter(
     prefix="/api/tickets",
@@ -144,16 +145,29 @@ def assign_ticket(
     return _public(session, ticket)
 
 
-@router.post("/{number}/replies", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{number}/replies",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "a colleague replied since `seen_message_id`"}},
+)
 def reply(
-    session: SessionDep, user: CurrentUser, number: TicketNumber, body: MessageCreate
+    session: SessionDep, user: CurrentUser, number: TicketNumber, body: ReplyCreate
 ) -> MessagePublic:
     """A public reply to the customer. On a chat it goes out on the customer's channel and the
     replier takes the chat over, so it needs what joining the chat needs: 409 while nobody has
-    claimed the ticket, 403 when someone else holds it (services.require_take_over)."""
+    claimed the ticket, 403 when someone else holds it (services.require_take_over). With
+    `seen_message_id`, a reply another desk user sent after that message is a 409 naming them,
+    unless `send_anyway`."""
     ticket = services.access_ticket(session, user, number)
     if services.chat_conversation(session, ticket) is not None:
         services.require_take_over(session, user, ticket)
+    if body.seen_message_id is not None and not body.send_anyway:
+        later = collisions.reply_since(session, ticket, user, body.seen_message_id)
+        if later is not None:
+            seconds = max(0, int((utcnow() - later.at).total_seconds()))
+            raise Conflict(
+                f"{later.author.display_name} replied {seconds} s ago", field="seen_message_id"
+            )
     message = services.reply_to_customer(session, ticket, services.Actor.of(user), body.body)
     return _message(message)
 

@@ -9,6 +9,7 @@ import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
+import { startViewing, stopViewing, typed } from "./collisions.js";
 import { byId, h, toast } from "./dom.js";
 import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
 import { label, language, locale, setLanguage, t, translatePage } from "./i18n.js";
@@ -83,6 +84,7 @@ function signOut(expired = false) {
   if (state.stopStream) state.stopStream();
   state.stopStream = null;
   stopPresence(!expired);
+  stopViewing();
   forgetToken();
   state.me = null;
   showSignedIn(false);
@@ -150,6 +152,7 @@ function route() {
   const next = parseRoute();
   const sameTicket = next.view === "ticket" && state.route.view === "ticket" && state.route.number === next.number;
   state.route = next;
+  if (next.view !== "ticket") stopViewing();
   for (const view of ["queue", "ticket", "callbacks", "notifications", "canned"]) {
     byId(`view-${view}`).hidden = view !== next.view;
   }
@@ -175,6 +178,7 @@ function route() {
       setComposerMode("reply");
     }
     byId("back").href = `#/queue/${state.lastQueue || "mine"}`;
+    startViewing(next.number);
     loadTicket(next.number);
   } else if (next.view === "callbacks") {
     loadCallbacks();
@@ -681,7 +685,18 @@ async function submitComposer(event) {
   const path = state.composerMode === "reply" ? "replies" : "notes";
   byId("composer-send").disabled = true;
   try {
-    await api(`/api/tickets/${encodeURIComponent(ticket.number)}/${path}`, { method: "POST", body: { body } });
+    const url = `/api/tickets/${encodeURIComponent(ticket.number)}/${path}`;
+    if (path === "replies") {
+      try {
+        await api(url, { method: "POST", body: { body, seen_message_id: state.transcriptLastId } });
+      } catch (error) {
+        // A colleague answered since this transcript was drawn: ask before sending a second reply.
+        if (!(error instanceof ApiError && error.status === 409 && window.confirm(t("collision.confirm", { detail: error.detail })))) throw error;
+        await api(url, { method: "POST", body: { body, send_anyway: true } });
+      }
+    } else {
+      await api(url, { method: "POST", body: { body } });
+    }
     text.value = "";
     toast(state.composerMode === "reply" ? t("replySent") : t("noteAdded"), "ok");
     await loadTicket(ticket.number);
@@ -983,6 +998,7 @@ document.addEventListener("DOMContentLoaded", () => {
   byId("callback-status").addEventListener("change", loadCallbacks);
   byId("read-all").addEventListener("click", () => markRead((state.notifications || []).filter((n) => !n.read_at).map((n) => n.id)));
   byId("composer").addEventListener("submit", submitComposer);
+  byId("composer-text").addEventListener("input", typed);
   byId("composer-text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) byId("composer").requestSubmit();
   });

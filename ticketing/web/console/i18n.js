@@ -6,6 +6,9 @@ const LANG_KEY = "kefu.console.lang";
 
 const STRINGS = {
   zh: {
+    "collision.viewing": "{names} 也在查看",
+    "collision.typing": "{names} 正在输入…",
+    "collision.confirm": "{detail}。仍然发送你的回复吗？",
     whoIsOn: "谁在线",
     "canned.title": "快捷回复",
     "canned.none": "没有匹配的快捷回复",
@@ -194,6 +197,9 @@ const STRINGS = {
     assistantOffline: "智能助手已离线：客户的消息会直接转给您",
   },
   en: {
+    "collision.viewing": "{names} also viewing",
+    "collision.typing": "{names} typing…",
+    "collision.confirm": "{detail}. Send yours anyway?",
     whoIsOn: "Who is on",
     "canned.title": "Canned replies",
     "canned.none": "No canned reply matches",
