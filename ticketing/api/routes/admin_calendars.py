@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
+from ticketing.api import errors
 from ticketing.api.deps import Address, CurrentAdmin, SessionDep
 from ticketing.api.schemas import Id
 from ticketing.api.settings_schemas import (
@@ -23,7 +24,11 @@ from ticketing.services import calendars
 from ticketing.services.settings_audit import Editor
 from ticketing.sla import official
 
-router = APIRouter(prefix="/api/admin/calendars", tags=["admin settings"])
+router = APIRouter(
+    prefix="/api/admin/calendars",
+    tags=["admin settings"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 IfMatch = Annotated[
     str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from ticketing.api import errors
 from ticketing.api.deps import Address, CurrentAdmin, CurrentSupervisor, SessionDep
 from ticketing.api.routes.admin_calendars import IfMatch, expected_version
 from ticketing.api.schemas import Id
@@ -17,7 +18,11 @@ from ticketing.models import SlaPolicy
 from ticketing.services import sla_policies
 from ticketing.services.settings_audit import Editor
 
-router = APIRouter(prefix="/api/admin/sla-policies", tags=["admin settings"])
+router = APIRouter(
+    prefix="/api/admin/sla-policies",
+    tags=["admin settings"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 
 def _public(row: SlaPolicy, response: Response | None = None) -> PolicyPublic:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from ticketing import accounts
+from ticketing.api import errors
 from ticketing.api.deps import Address, CurrentAdmin, SessionDep
 from ticketing.api.schemas import TeamPublic, TeamsPublic
 from ticketing.api.settings_schemas import RoutePublic, RoutesPublic, RouteUpdate, TeamCreate
@@ -12,7 +13,11 @@ from ticketing.models import Category
 from ticketing.services import teams
 from ticketing.services.settings_audit import Editor
 
-router = APIRouter(prefix="/api/admin", tags=["admin settings"])
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["admin settings"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 
 @router.get("/teams")

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ticketing import audit
+from ticketing.api import errors
 from ticketing.api.deps import CurrentSupervisor, SessionDep
 from ticketing.api.schemas import AuditEntriesPublic, AuditEntryPublic
 
-router = APIRouter(prefix="/api", tags=["audit"])
+router = APIRouter(prefix="/api", tags=["audit"], responses=errors.documented(401, 403, 503))
 
 _ID = Query(ge=1, le=2**63 - 1)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from ticketing import services
-from ticketing.api import lookups
+from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.schemas import (
     BulkOutcomePublic,
@@ -25,7 +25,11 @@ from ticketing.api.schemas import (
 from ticketing.clock import utcnow
 from ticketing.services import bulk, collisions, tags
 
-router = APIRouter(prefix="/api", tags=["tickets"])
+router = APIRouter(
+    prefix="/api",
+    tags=["tickets"],
+    responses=errors.documented(401, 403, 404, 413, 503),
+)
 
 TicketNumber = Annotated[str, Path(max_length=32, examples=["T-000123"])]
 

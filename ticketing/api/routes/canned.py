@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from ticketing import services
-from ticketing.api import lookups
+from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentUser, SessionDep
 from ticketing.api.schemas import (
     CannedRepliesPublic,
@@ -20,7 +20,11 @@ from ticketing.api.schemas import (
 )
 from ticketing.services import canned
 
-router = APIRouter(prefix="/api", tags=["canned replies"])
+router = APIRouter(
+    prefix="/api",
+    tags=["canned replies"],
+    responses=errors.documented(401, 403, 404, 409, 413, 503),
+)
 
 ReplyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Search = Annotated[str, Query(max_length=100)]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from ticketing.api import lookups
+from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
 from ticketing.api.schemas import (
     AutoAssignChange,
@@ -22,7 +22,11 @@ from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.services import assignment, presence
 
-router = APIRouter(prefix="/api", tags=["presence"])
+router = APIRouter(
+    prefix="/api",
+    tags=["presence"],
+    responses=errors.documented(401, 403, 404, 413, 503),
+)
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
