@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ticketing.api import errors
 from ticketing.api.limits import LimitBodySize
 from ticketing.api.routes import (
+    admin_users,
     audit,
     auth,
     console,
@@ -54,7 +55,18 @@ def create_app(
     app.state.session_factory = session_factory
     errors.install(app)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
-    routers = (auth, audit, tickets, users, health, reports, worklists, console, console_stream)
+    routers = (
+        auth,
+        audit,
+        admin_users,
+        tickets,
+        users,
+        health,
+        reports,
+        worklists,
+        console,
+        console_stream,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -23,6 +23,11 @@ def is_supervisor(user: User) -> bool:
     return user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
+def is_admin(user: User) -> bool:
+    """Only admins manage desk users and the desk's settings."""
+    return user.role == Role.ADMIN
+
+
 def visible_to(user: User) -> ColumnElement[bool]:
     """The tickets `user` may see: everything for supervisors and admins; for an agent, the
     tickets of their team, tickets in no team yet, and tickets assigned to them."""
