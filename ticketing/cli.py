@@ -24,7 +24,17 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketing import accounts, checks, demo, deploy, first_run, migrate, supervision, worker
+from ticketing import (
+    accounts,
+    audit,
+    checks,
+    demo,
+    deploy,
+    first_run,
+    migrate,
+    supervision,
+    worker,
+)
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
@@ -233,7 +243,13 @@ def user_add(
         with transaction(factory) as session:
             team_row = accounts.get_team(session, team) if team is not None else None
             user = accounts.create_user(
-                session, name, password, role=role, display_name=display_name, team=team_row
+                session,
+                name,
+                password,
+                role=role,
+                display_name=display_name,
+                team=team_row,
+                actor=audit.CLI,
             )
             summary = f"added {user.role.value} {user.username}" + (
                 f" in team {team}" if team else ""

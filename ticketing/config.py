@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+import limits
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
+# HS256 wants a key at least as long as its hash (RFC 7518 §3.2): 256 bits.
+SECRET_MIN_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -24,7 +28,22 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{VAR_DIR / 'kefu.db'}"
     # Signs access tokens. No default works in production: see `secret()`.
     secret_key: str | None = None
-    access_token_minutes: int = Field(default=12 * 60, ge=1)
+    # One working shift. Every request checks the token's version against the user's row, so a
+    # sign-out or a password, role or active change ends a token at once whatever its age.
+    access_token_minutes: int = Field(default=8 * 60, ge=1)
+    # Redis (e.g. redis://127.0.0.1:6379/0): shared state for rate limits and the Rasa servers'
+    # lock store; without it each process keeps its own (in-process memory and locks).
+    redis_url: str | None = None
+    # Sign-in attempts allowed per client address and per username (the `limits` notation:
+    # "30/minute", "100/hour"); over either, 429 with Retry-After before any password is hashed.
+    login_limit_per_address: str = "30/minute"
+    login_limit_per_user: str = "10/minute"
+    # This many wrong passwords in a row lock an account's sign-in for `login_lockout_minutes`.
+    login_lockout_failures: int = Field(default=5, ge=1, le=1000)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Password hashes checked at once (argon2 takes a quarter second of a core): half the cores,
+    # so a flood of sign-ins leaves the rest to the desk.
+    login_hash_concurrency: int = Field(default=max(1, (os.cpu_count() or 2) // 2), ge=1, le=64)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -36,8 +55,6 @@ class Settings(BaseSettings):
     # one (bot/gateway/rasa_pool.py); they need `redis_url` for their conversation locks.
     rasa_urls: str | None = None
     rasa_token: str | None = None
-    # Redis for the Rasa servers' lock store (redis://host:port/db); none: in-process locks
-    redis_url: str | None = None
     default_timezone: str = "Asia/Shanghai"
     # Telegram (bot/gateway/channels/telegram/): off without a token. Long polling needs no public
     # URL but exactly one process; webhook mode needs the secret Telegram echoes in the
@@ -67,12 +84,24 @@ class Settings(BaseSettings):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
         return value
 
+    @field_validator("login_limit_per_address", "login_limit_per_user")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        limits.parse(value)  # ValueError names the notation it wants
+        return value
+
     def secret(self) -> str:
-        """The signing key; in development a random one under var/ so restarts keep sessions."""
+        """The signing key; in development a random one under var/ so restarts keep sessions.
+        Production needs KEFU_SECRET_KEY of at least 32 bytes (e.g. `openssl rand -hex 32`)."""
+        if self.environment == "production" and (
+            not self.secret_key or len(self.secret_key.encode()) < SECRET_MIN_BYTES
+        ):
+            raise RuntimeError(
+                f"KEFU_SECRET_KEY must be set to at least {SECRET_MIN_BYTES} bytes in production "
+                "(e.g. the output of `openssl rand -hex 32`)"
+            )
         if self.secret_key:
             return self.secret_key
-        if self.environment == "production":
-            raise RuntimeError("KEFU_SECRET_KEY must be set in production")
         path = VAR_DIR / "secret_key"
         if not path.exists():
             VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ticketing.config import get_settings
 
 T = TypeVar("T")
+# A connection execution option: this transaction only reads (see `reading`).
+READ_ONLY = "kefu_read_only"
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -48,7 +50,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -60,6 +63,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits on success and rolls back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads, rolled back at the end. On SQLite its transaction is a plain
+    (deferred) BEGIN: it takes no write lock, so it neither waits for writers nor holds them up."""
+    with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def locked_batch(session: Session, stmt: Select[T], size: int) -> list[T]:

@@ -64,7 +64,8 @@ class RedisCheck:
         if self._checked is not None and now - self._checked[0] < self.every:
             return self._checked[1]
         try:
-            healthy = bool(await self._client.ping())
+            # redis-py 7's async client types ping() as "Awaitable[bool] | bool"; it awaits.
+            healthy = bool(await self._client.ping())  # type: ignore[misc]
         except (RedisError, OSError):
             healthy = False
         self._checked = (self.clock(), healthy)

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from tests.api.helpers import SETTINGS, Desk, make_desk
-from ticketing import accounts
+from ticketing import passwords
 from ticketing.api.app import create_app
 
 
@@ -25,7 +25,7 @@ from ticketing.api.app import create_app
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     # Production argon2 costs ~0.25 s a hash; these tests make hundreds of users.
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 

@@ -14,6 +14,7 @@ from tests.api.helpers import Desk, auth, stored, ticket_in
 from ticketing import notifications
 from ticketing.api import events as stream_events
 from ticketing.api.routes import console_stream
+from ticketing.api.security import TokenSubject
 from ticketing.clock import utcnow
 from ticketing.models import CallbackReason, CallbackTask, NotificationKind, Team, Ticket, User
 
@@ -103,13 +104,15 @@ def test_poll_moves_the_cursor_past_rows_the_user_may_not_see(
     cursor = console_stream.StreamCursor()
     ticket_in(session_factory, desk.team_b)
 
-    assert console_stream.poll(session_factory, desk.alice.id, cursor) == []
+    assert console_stream.poll(session_factory, TokenSubject(desk.alice.id, 0), cursor) == []
     assert cursor.event > 0
     ours = ticket_in(session_factory, desk.team_a)
-    found = console_stream.poll(session_factory, desk.alice.id, cursor)
+    found = console_stream.poll(session_factory, TokenSubject(desk.alice.id, 0), cursor)
     assert found is not None
     assert [(name, data["ticket"]) for name, data in found] == [("ticket", ours.number)]
-    assert console_stream.poll(session_factory, desk.alice.id, cursor) == []  # nothing twice
+    assert (
+        console_stream.poll(session_factory, TokenSubject(desk.alice.id, 0), cursor) == []
+    )  # nothing twice
 
 
 def test_poll_ends_for_a_deactivated_user(
@@ -121,7 +124,10 @@ def test_poll_ends_for_a_deactivated_user(
     stored(session_factory, deactivate)
 
     assert (
-        console_stream.poll(session_factory, desk.alice.id, console_stream.StreamCursor()) is None
+        console_stream.poll(
+            session_factory, TokenSubject(desk.alice.id, 0), console_stream.StreamCursor()
+        )
+        is None
     )
 
 

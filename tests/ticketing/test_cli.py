@@ -99,7 +99,7 @@ def test_a_second_user_of_the_same_name_is_refused_in_one_line(database: Engine)
 def test_a_short_password_is_refused_in_one_line(database: Engine) -> None:
     run("db", "upgrade")
     code, _, err = run("user", "add", "li.na", "--password-stdin", stdin="short\n")
-    assert_one_line_error(code, err, "at least 8 characters")
+    assert_one_line_error(code, err, "at least 12 characters")
     with make_session_factory(database)() as session:
         assert accounts.get_user(session, "li.na") is None
 

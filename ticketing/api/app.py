@@ -16,6 +16,7 @@ from ticketing.api.routes import (
     admin_calendars,
     admin_policies,
     admin_settings,
+    admin_users,
     audit,
     auth,
     bulk,
@@ -47,8 +48,13 @@ def create_app(
         session_factory = make_session_factory(own_engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        # The sign-in's password-hashing threads (made at the first sign-in).
+        hashing = getattr(app.state, "hashing", None)
+        if hashing is not None:
+            app.state.hashing = None  # a later start makes a new pool
+            hashing.shutdown(wait=False)
         if own_engine is not None:
             own_engine.dispose()
 
@@ -73,6 +79,7 @@ def create_app(
     routers = (
         auth,
         audit,
+        admin_users,
         admin_settings,
         admin_calendars,
         admin_policies,

@@ -50,14 +50,28 @@ def get_current_user(
     """The active user the bearer token names; 401 otherwise."""
     if not token:
         raise _unauthorized("not signed in")
-    user_id = security.user_id_from_token(token, settings)
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
+    subject = security.read_token(token, settings)
+    user = session.get(User, subject.user_id) if subject is not None else None
+    # A raised token version (sign-out; password, role or active state changed) revokes it.
+    if (
+        user is None
+        or not user.is_active
+        or subject is None
+        or subject.version != user.token_version
+    ):
         raise _unauthorized("the token is invalid or has expired; sign in again", "invalid_token")
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (behind a proxy: uvicorn --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 def get_current_supervisor(user: CurrentUser) -> User:
@@ -78,11 +92,3 @@ def get_current_admin(user: CurrentUser) -> User:
 
 
 CurrentAdmin = Annotated[User, Depends(get_current_admin, scope="function")]
-
-
-def client_address(request: Request) -> str | None:
-    """The caller's address as the server saw it, for the audit trail."""
-    return request.client.host if request.client else None
-
-
-Address = Annotated[str | None, Depends(client_address)]

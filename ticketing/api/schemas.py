@@ -97,6 +97,45 @@ class UsersPublic(BaseModel):
     count: int
 
 
+class AdminUserPublic(UserPublic):
+    """A user as an admin sees them: with sign-in state."""
+
+    created_at: datetime
+    failed_logins: int
+    locked_until: datetime | None
+
+
+class AdminUsersPublic(BaseModel):
+    data: list[AdminUserPublic]
+    count: int
+
+
+Username = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.-]{2,64}$")]
+# The strength rule (length 12, zxcvbn) is checked by the service, which names the field.
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=120), PlainText]
+
+
+class UserCreate(Input):
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+    role: Role = Role.AGENT
+    team_id: Id | None = None
+
+
+class UserUpdate(Input):
+    """Fields left out stay as they are; `team_id: null` takes the user out of their team."""
+
+    role: Role | None = None
+    team_id: Id | None = None
+    display_name: DisplayName | None = None
+
+
+class PasswordReset(Input):
+    password: Password
+
+
 class UserRef(Public):
     id: int
     display_name: str

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ticketing import accounts, sla
+from ticketing import accounts, passwords, sla
 from ticketing.demo.data.company import (
     ALWAYS_OPEN,
     DEMO_PASSWORD,
@@ -69,7 +69,7 @@ def set_up(session: Session, now: datetime) -> Desk:
             session, spec.name, spec.description
         )
     # One argon2 hash for every demo user: hashing takes a quarter of a second each.
-    password_hash = accounts.hash_password(DEMO_PASSWORD)
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     kept: list[str] = []
     for user_spec in DEMO_USERS:

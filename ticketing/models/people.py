@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketing.clock import utcnow
@@ -56,6 +56,13 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Carried in every access token; raising it (password, role or active state changed, or a
+    # sign-out) makes every token issued before invalid at the next request.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Wrong passwords since the last good sign-in; enough of them lock sign-in until
+    # `locked_until` (rows, not memory: a restart or a second web process keeps the lock).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 

@@ -25,7 +25,8 @@ def is_supervisor(user: User) -> bool:
 
 
 def is_admin(user: User) -> bool:
-    """Admins set the desk up: teams, routes, calendars, SLA policies."""
+    """Only admins manage desk users and the desk's settings: teams, routes, calendars, SLA
+    policies."""
     return user.role is Role.ADMIN
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from ticketing.api import errors
-from ticketing.api.deps import Address, CurrentAdmin, SessionDep
+from ticketing.api.deps import ClientAddress, CurrentAdmin, SessionDep
 from ticketing.api.schemas import Id
 from ticketing.api.settings_schemas import (
     CalendarCreate,
@@ -73,7 +73,7 @@ def create_calendar(
     body: CalendarCreate,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     response: Response,
 ) -> CalendarPublic:
     """Add a calendar; 422 naming the field for overlapping periods, a time like 25:00, an
@@ -96,7 +96,7 @@ def update_calendar(
     body: CalendarUpdate,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     response: Response,
     if_match: IfMatch = None,
 ) -> CalendarPublic:
@@ -119,7 +119,7 @@ def import_official_holidays(
     body: OfficialYearImport,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     response: Response,
     if_match: IfMatch = None,
 ) -> CalendarPublic:
@@ -140,7 +140,7 @@ def delete_calendar(
     calendar_id: Id,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     if_match: IfMatch = None,
 ) -> None:
     """Delete a calendar no SLA policy uses (409 otherwise)."""

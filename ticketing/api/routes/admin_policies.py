@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from ticketing.api import errors
-from ticketing.api.deps import Address, CurrentAdmin, CurrentSupervisor, SessionDep
+from ticketing.api.deps import ClientAddress, CurrentAdmin, CurrentSupervisor, SessionDep
 from ticketing.api.routes.admin_calendars import IfMatch, expected_version
 from ticketing.api.schemas import Id
 from ticketing.api.settings_schemas import (
@@ -43,7 +43,7 @@ def create_policy(
     body: PolicyCreate,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     response: Response,
 ) -> PolicyPublic:
     """Add the policy of one priority and tier (409 when that pair has one). Each target is
@@ -66,7 +66,7 @@ def update_policy(
     body: PolicyUpdate,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     response: Response,
     if_match: IfMatch = None,
 ) -> PolicyPublic:
@@ -88,7 +88,7 @@ def delete_policy(
     policy_id: Id,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
     if_match: IfMatch = None,
 ) -> None:
     """Delete a policy no ticket has had (409 otherwise)."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from ticketing import accounts
 from ticketing.api import errors
-from ticketing.api.deps import Address, CurrentAdmin, SessionDep
+from ticketing.api.deps import ClientAddress, CurrentAdmin, SessionDep
 from ticketing.api.schemas import TeamPublic, TeamsPublic
 from ticketing.api.settings_schemas import RoutePublic, RoutesPublic, RouteUpdate, TeamCreate
 from ticketing.models import Category
@@ -29,7 +29,7 @@ def list_teams(session: SessionDep, _admin: CurrentAdmin) -> TeamsPublic:
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED)
 def add_team(
-    body: TeamCreate, session: SessionDep, admin: CurrentAdmin, address: Address
+    body: TeamCreate, session: SessionDep, admin: CurrentAdmin, address: ClientAddress
 ) -> TeamPublic:
     """Add a team (409 when the name is taken)."""
     team = teams.add_team(session, Editor(admin, address), body.name, body.description)
@@ -53,7 +53,7 @@ def set_route(
     body: RouteUpdate,
     session: SessionDep,
     admin: CurrentAdmin,
-    address: Address,
+    address: ClientAddress,
 ) -> RoutePublic:
     """Send new tickets of a category to a team, or to none."""
     team = teams.route(session, Editor(admin, address), category, body.team_id)

@@ -19,9 +19,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ticketing import services, sla
+from ticketing import audit, services, sla
 from ticketing.api import errors
-from ticketing.api.deps import CurrentUser, SessionDep
+from ticketing.api.deps import ClientAddress, CurrentUser, SessionDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -290,14 +290,23 @@ def _transcript_message(message: Message) -> TranscriptMessage:
 
 @router.get("/api/console/tickets/{number}/customer")
 def read_customer_panel(
-    session: SessionDep, user: CurrentUser, number: str
+    session: SessionDep, user: CurrentUser, address: ClientAddress, number: str
 ) -> CustomerPanel | None:
     """The ticket's customer: tier, lifecycle, past tickets and scores, churn risk (null when
-    the ticket has no customer)."""
+    the ticket has no customer). Each read is in the audit trail."""
     ticket = services.access_ticket(session, user, number)
     customer = ticket.customer
     if customer is None:
         return None
+    audit.record(
+        session,
+        "customer.view",
+        actor=user,
+        target_type="customer",
+        target_id=customer.id,
+        address=address,
+        after={"ticket": ticket.number},
+    )
     figures = customer_panel.customer_figures(session, user, customer, utcnow())
     return CustomerPanel(
         id=customer.id,

@@ -112,12 +112,14 @@ def _latest(session: Session, user: User) -> StreamCursor:
     )
 
 
-def poll(factory: sessionmaker[Session], user_id: int, cursor: StreamCursor) -> list[Pushed] | None:
+def poll(
+    factory: sessionmaker[Session], subject: security.TokenSubject, cursor: StreamCursor
+) -> list[Pushed] | None:
     """What the user may see that is newer than `cursor` (which moves on); None when the user
-    is gone or inactive."""
+    is gone or inactive, or the token was revoked."""
     with factory() as session, session.begin():
-        user = session.get(User, user_id)
-        if user is None or not user.is_active:
+        user = session.get(User, subject.user_id)
+        if user is None or not user.is_active or user.token_version != subject.version:
             return None
         return [
             *_ticket_events(session, user, cursor),
@@ -232,7 +234,7 @@ async def stream(
     the client reconnects."""
     cursor = StreamCursor.parse(last_event_id) or _latest(session, user)
     factory: sessionmaker[Session] = request.app.state.session_factory
-    user_id = user.id
+    subject = security.TokenSubject(user.id, user.token_version)
     signed_out = EventEnd(reason="signed_out").wire()
 
     async def events() -> AsyncIterator[str]:
@@ -242,10 +244,10 @@ async def stream(
         while time.monotonic() - started < STREAM_SECONDS:
             if await request.is_disconnected():
                 return
-            if token is None or security.user_id_from_token(token, settings) != user_id:
+            if token is None or security.read_token(token, settings) != subject:
                 yield _sse(*signed_out)
                 return
-            found = await asyncio.to_thread(poll, factory, user_id, cursor)
+            found = await asyncio.to_thread(poll, factory, subject, cursor)
             if found is None:
                 yield _sse(*signed_out)
                 return

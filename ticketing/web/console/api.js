@@ -59,14 +59,25 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
+// The status of a failed sign-in (401 wrong password, 429 too many attempts), or null when in.
 export async function signIn(username, password) {
   const response = await fetch("/api/auth/token", {
     method: "POST",
     body: new URLSearchParams({ username, password }),
   });
-  if (!response.ok) return false;
+  if (!response.ok) return response.status;
   sessionStorage.setItem(TOKEN_KEY, (await response.json()).access_token);
-  return true;
+  return null;
+}
+
+// Ends this token (and every other of this user) on the server; the caller forgets it.
+export async function signOutEverywhere() {
+  const current = token();
+  if (!current) return;
+  await fetch("/api/auth/logout", {
+    method: "POST",
+    headers: { Authorization: "Bearer " + current },
+  }).catch(() => {});
 }
 
 /**

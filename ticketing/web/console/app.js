@@ -4,7 +4,16 @@
 // markup, and the page's CSP forbids inline script besides.
 "use strict";
 
-import { api, ApiError, forgetToken, liveStream, signIn, token, whenUnauthorized } from "./api.js";
+import {
+  api,
+  ApiError,
+  forgetToken,
+  liveStream,
+  signIn,
+  signOutEverywhere,
+  token,
+  whenUnauthorized,
+} from "./api.js";
 import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
@@ -94,9 +103,9 @@ function signOut(expired = false) {
 async function onSignIn(event) {
   event.preventDefault();
   const form = new FormData(event.target);
-  const ok = await signIn(String(form.get("username")), String(form.get("password")));
-  if (!ok) {
-    byId("login-error").textContent = t("wrongPassword");
+  const refused = await signIn(String(form.get("username")), String(form.get("password")));
+  if (refused !== null) {
+    byId("login-error").textContent = t(refused === 429 ? "tooManyAttempts" : "wrongPassword");
     return;
   }
   byId("login-error").textContent = "";
@@ -980,7 +989,10 @@ function applyLanguage() {
 document.addEventListener("DOMContentLoaded", () => {
   whenUnauthorized(() => signOut(true));
   byId("login-form").addEventListener("submit", onSignIn);
-  byId("sign-out").addEventListener("click", () => signOut(false));
+  byId("sign-out").addEventListener("click", async () => {
+    await signOutEverywhere();
+    signOut(false);
+  });
   byId("lang-toggle").addEventListener("click", () => {
     setLanguage(language() === "zh" ? "en" : "zh");
     applyLanguage();
