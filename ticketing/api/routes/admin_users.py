@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 
 from ticketing import accounts
+from ticketing.api import errors
 from ticketing.api.deps import ClientAddress, CurrentAdmin, SessionDep
 from ticketing.api.schemas import (
     AdminUserPublic,
@@ -20,7 +21,9 @@ from ticketing.api.schemas import (
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import Team, User
 
-router = APIRouter(prefix="/api/admin/users", tags=["admin"])
+router = APIRouter(
+    prefix="/api/admin/users", tags=["admin"], responses=errors.documented(401, 403, 413, 503)
+)
 
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
