@@ -19,6 +19,7 @@ help:
 	@echo "make typecheck          - mypy, strict"
 	@echo "make pytest             - the test suite alone (needs the models: make model)"
 	@echo "make test-conversations - only the tests with real Rasa and action servers"
+	@echo "make test-stack         - kill and restart Rasa replicas and the whole stack (many minutes)"
 	@echo "make model              - train the Rasa model (and triage) when their inputs changed"
 	@echo "make triage             - train the spaCy complaint triage pipeline when its data changed"
 	@echo "make nlu-report         - 5-fold cross-validation: intent macro-F1 per language (minutes)"
@@ -96,8 +97,10 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
+# The stack tests (kill -9 and restart of several Rasa servers, of every process under
+# `ticketing run`) take many minutes: `make test-stack` runs them.
 pytest: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not stack"
 
 # --- the browser tests drive Debian's Chromium (Playwright's own browser download cannot work here)
 .PHONY: chromium
@@ -117,7 +120,11 @@ test: install model chromium deploy-tools lint typecheck pytest
 # action servers, about two minutes). `make test` runs them too.
 .PHONY: test-conversations
 test-conversations: install model
-	$(BIN)/pytest -m rasa tests/rasa
+	$(BIN)/pytest -m "rasa and not stack" tests/rasa
+
+.PHONY: test-stack
+test-stack: install model deploy-tools
+	$(BIN)/pytest -m stack
 
 bench: install model
 	set -e; for f in tests/bench/bench_*.py; do m=$${f%.py}; $(BIN)/python -m $${m//\//.}; done

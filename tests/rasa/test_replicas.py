@@ -46,7 +46,7 @@ from ticketing.db import make_engine, make_session_factory
 from ticketing.models import Channel, Ticket
 
 # Four Rasa starts in one module (25-40 s each on 2 idle cores, minutes on a busy machine).
-pytestmark = [pytest.mark.rasa, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.rasa, pytest.mark.stack, pytest.mark.timeout(2400)]
 
 DESCRIPTION = "The heel of my new boots snapped off the first time I wore them"
 ORDER = "A2024-1190"

@@ -46,7 +46,7 @@ from ticketing.models import (
     WorkerHeartbeat,
 )
 
-pytestmark = pytest.mark.rasa
+pytestmark = [pytest.mark.rasa, pytest.mark.stack]
 
 ROOT = Path(__file__).resolve().parents[2]
 BACK_WITHIN = 60.0  # seconds, on 2 cores
