@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+import limits
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,35 @@ class Settings(BaseSettings):
     )
     telegram_webhook_url: str | None = None  # public https URL ending in /telegram/webhook
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
+    # The web chat's WebSocket takes connections from pages on these origins only (a JSON list,
+    # e.g. '["https://shop.example.com"]'); empty: only the app's own origin (its /shop page).
+    webchat_origins: list[str] = Field(default_factory=list)
+    # How fast one web chat session may send, and how many new chats one address may start
+    # (`limits` notation: "5 per 10 seconds; 30 per minute"). Past a limit a message waits.
+    chat_message_limit: str = "5 per 10 seconds; 30 per minute"
+    chat_new_session_limit: str = "20 per minute"
+    # Rate-limit counters in Redis (shared by every gateway process) instead of in memory.
+    redis_url: str | None = None
+    # Chat messages older than this many days are anonymised by the worker; None keeps them.
+    retention_days: int | None = Field(default=None, ge=1, le=36500)
+
+    @field_validator("chat_message_limit", "chat_new_session_limit")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit such as '5 per 10 seconds': {value!r}") from exc
+        return value
+
+    @field_validator("webchat_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        cleaned = [origin.strip().rstrip("/").lower() for origin in value if origin.strip()]
+        for origin in cleaned:
+            if not origin.startswith(("http://", "https://")) or "/" in origin.split("//", 1)[1]:
+                raise ValueError(f"an origin is scheme://host[:port], not {origin!r}")
+        return cleaned
 
     def secret(self) -> str:
         """The signing key; in development a random one under var/ so restarts keep sessions."""

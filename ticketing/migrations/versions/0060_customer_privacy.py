@@ -1,0 +1,74 @@
+"""customer privacy: web chat ids derived one way
+
+Web chat ids derived from the session id one way (the session id is the customer's secret):
+
+Until now a web chat conversation was `web:<session id>` and its customer's web identity the
+session id itself, so every desk user could read the one credential a web chat customer has.
+Both become the key ticketing/pseudonyms.py derives from the session id with the app's secret
+key (KEFU_SECRET_KEY, or var/secret_key in development: run this with the settings the app
+runs with). The ids are rewritten wherever they are kept: conversations, tickets, messages, the
+outbox and follow-ups. This cannot be undone (the session ids are gone): downgrading leaves the
+derived ids in place. Rasa's trackers of existing web conversations keep the old sender ids, so
+the bot starts those conversations afresh.
+
+Revision ID: 0060
+Revises: 0006
+Create Date: 2026-12-03 19:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from ticketing.config import get_settings
+from ticketing.pseudonyms import web_session_key
+
+revision: str = "0060"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Where a conversation id is kept, besides conversations.id itself.
+_CONVERSATION_COLUMNS = (
+    ("tickets", "conversation_id"),
+    ("messages", "conversation_id"),
+    ("outbox", "conversation_id"),
+    ("follow_ups", "conversation_id"),
+)
+
+
+def _rewrite_web_ids(bind: sa.Connection) -> None:
+    conversations = (
+        bind.execute(sa.text("SELECT id FROM conversations WHERE channel = 'web'")).scalars().all()
+    )
+    identities = bind.execute(
+        sa.text("SELECT id, value FROM customer_identities WHERE kind = 'web'")
+    ).all()
+    if not conversations and not identities:
+        return  # nothing to rewrite: no need for the secret key
+    secret = get_settings().secret()
+    renames = [
+        {"old": old, "new": "web:" + web_session_key(secret, old.split(":", 1)[1])}
+        for old in conversations
+    ]
+    if renames:
+        bind.execute(sa.text("UPDATE conversations SET id = :new WHERE id = :old"), renames)
+        for table, column in _CONVERSATION_COLUMNS:
+            bind.execute(
+                sa.text(f"UPDATE {table} SET {column} = :new WHERE {column} = :old"),  # noqa: S608
+                renames,
+            )
+    if identities:
+        bind.execute(
+            sa.text("UPDATE customer_identities SET value = :value WHERE id = :id"),
+            [{"id": row.id, "value": web_session_key(secret, row.value)} for row in identities],
+        )
+
+
+def upgrade() -> None:
+    _rewrite_web_ids(op.get_bind())
+
+
+def downgrade() -> None:
+    pass  # the web chat ids stay derived: the session ids cannot be recovered from their keys
