@@ -1,4 +1,5 @@
-"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags.
+"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, and
+the anonymising of chat transcripts past their retention period (when one is set).
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -18,7 +19,7 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, followups
+from ticketing import churn, followups, personal_data
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
@@ -38,6 +39,8 @@ class WorkerOptions:
     care_every: Mapping[Tier, timedelta] = field(
         default_factory=lambda: dict(followups.DEFAULT_CARE_EVERY)
     )
+    # Chat messages older than this are anonymised (KEFU_RETENTION_DAYS); None keeps them.
+    retention: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.interval <= MAX_INTERVAL:
@@ -49,6 +52,7 @@ class TickResult:
     sla: escalations.SweepResult
     follow_ups: followups.FollowUpResult
     churn_changed: int | None  # None when the churn flags were not due for a refresh
+    erased: int = 0  # chat messages anonymised for being past the retention period
 
 
 def tick(
@@ -67,7 +71,10 @@ def tick(
     if refresh_churn:
         with factory.begin() as session:
             changed = churn.refresh(session, now)
-    return TickResult(sla=sla, follow_ups=done, churn_changed=changed)
+    erased = 0
+    if options.retention is not None:
+        erased = personal_data.erase_old_messages(factory, now, options.retention)
+    return TickResult(sla=sla, follow_ups=done, churn_changed=changed, erased=erased)
 
 
 def next_due(session: Session, now: datetime) -> datetime | None:

@@ -17,6 +17,7 @@ from ticketing.api.routes import (
     console,
     console_stream,
     health,
+    personal_data,
     reports,
     tickets,
     users,
@@ -54,7 +55,18 @@ def create_app(
     app.state.session_factory = session_factory
     errors.install(app)
     app.add_middleware(LimitBodySize, max_bytes=settings.max_body_bytes)
-    routers = (auth, audit, tickets, users, health, reports, worklists, console, console_stream)
+    routers = (
+        auth,
+        audit,
+        tickets,
+        users,
+        health,
+        reports,
+        worklists,
+        console,
+        console_stream,
+        personal_data,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -68,3 +68,13 @@ def get_current_supervisor(user: CurrentUser) -> User:
 
 
 CurrentSupervisor = Annotated[User, Depends(get_current_supervisor, scope="function")]
+
+
+def get_current_admin(user: CurrentUser) -> User:
+    """The signed-in user when an admin; 403 otherwise."""
+    if not services.is_admin(user):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admins only")
+    return user
+
+
+CurrentAdmin = Annotated[User, Depends(get_current_admin, scope="function")]

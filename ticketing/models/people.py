@@ -78,6 +78,8 @@ class Customer(Base):
     churn_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The next periodic care visit (key accounts, gold): a due time the worker reads, by index.
     next_care_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Erased on request (ticketing/personal_data.py): the record stays, anonymised, for reports.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan"

@@ -23,6 +23,11 @@ def is_supervisor(user: User) -> bool:
     return user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
+def is_admin(user: User) -> bool:
+    """Admins alone act on a customer's personal data as a whole (export, erasure)."""
+    return user.role is Role.ADMIN
+
+
 def visible_to(user: User) -> ColumnElement[bool]:
     """The tickets `user` may see: everything for supervisors and admins; for an agent, the
     tickets of their team, tickets in no team yet, and tickets assigned to them."""

@@ -1,4 +1,8 @@
-"""customer privacy: web chat ids derived one way
+"""customer privacy: web chat ids derived one way; erasure and retention marks
+
+Erasure on request and the retention sweep (ticketing/personal_data.py) mark what they
+anonymised: `customers.erased_at`, `messages.erased_at`, and an index of the chat messages not
+yet anonymised, by age, for the worker.
 
 Web chat ids derived from the session id one way (the session id is the customer's secret):
 
@@ -21,6 +25,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import ticketing.models
 from ticketing.config import get_settings
 from ticketing.pseudonyms import web_session_key
 
@@ -67,8 +72,28 @@ def _rewrite_web_ids(bind: sa.Connection) -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erased_at", ticketing.models.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erased_at", ticketing.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(
+            "ix_messages_unerased_created_at",
+            ["created_at"],
+            unique=False,
+            sqlite_where=sa.text("erased_at IS NULL"),
+            postgresql_where=sa.text("erased_at IS NULL"),
+        )
     _rewrite_web_ids(op.get_bind())
 
 
 def downgrade() -> None:
-    pass  # the web chat ids stay derived: the session ids cannot be recovered from their keys
+    # The web chat ids stay derived: the session ids cannot be recovered from their keys.
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_unerased_created_at")
+        batch_op.drop_column("erased_at")
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
