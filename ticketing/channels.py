@@ -6,7 +6,8 @@ bot side (its adapter, routes and background work), which only the web app impor
 layer, the worker and the action server read this registry and never import the bot.
 
 A conversation on a chat channel is `<channel>:<external id>` (`web:3f2a...`,
-`telegram:123456789`); that id is also Rasa's sender id.
+`telegram:123456789`); that id is also Rasa's sender id. The web chat's external id is a key
+derived one way from the browser's session id (ticketing/pseudonyms.py), never the id itself.
 """
 
 from __future__ import annotations

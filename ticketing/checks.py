@@ -116,8 +116,9 @@ def allowed_origins(settings: Settings) -> list[Finding]:
         return [
             Finding(
                 False,
-                "KEFU_ALLOWED_ORIGINS is empty: any web site could open the web chat in its "
-                "pages; list your shop's sites, e.g. KEFU_ALLOWED_ORIGINS=https://shop.example.com",
+                "KEFU_ALLOWED_ORIGINS is empty: the web chat opens only on this app's own pages, "
+                "not on your shop's; list its sites, e.g. "
+                "KEFU_ALLOWED_ORIGINS=https://shop.example.com",
             )
         ]
     found = [

@@ -1,7 +1,8 @@
-"""The command line: `python -m ticketing init|db|user|team|demo|worker|run`."""
+"""The command line: `python -m ticketing init|db|user|team|customer|demo|worker|run`."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +33,7 @@ from ticketing import (
     deploy,
     first_run,
     migrate,
+    personal_data,
     supervision,
     worker,
 )
@@ -55,6 +57,9 @@ user_app = typer.Typer(help="Desk users: agents, supervisors and admins.", no_ar
 team_app = typer.Typer(help="Teams that tickets are routed to.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo footwear retailer (鞋履零售).", no_args_is_help=True)
 triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_help=True)
+customer_app = typer.Typer(
+    help="A customer's personal data: export it, erase it on request.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
@@ -62,6 +67,7 @@ deploy_app = typer.Typer(help="Files for a production install.", no_args_is_help
 app.add_typer(demo_app, name="demo")
 app.add_typer(triage_app, name="triage")
 app.add_typer(deploy_app, name="deploy")
+app.add_typer(customer_app, name="customer")
 
 PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")
@@ -356,6 +362,59 @@ def triage_export_corrections(
     )
 
 
+# --- customers' personal data -------------------------------------------------------------------
+
+
+@customer_app.command("export")
+def customer_export(
+    customer_id: Annotated[int, typer.Argument(min=1, help="The customer's id.")],
+    output: Annotated[
+        Path | None, typer.Option(help="Write the JSON to this file (default: standard output).")
+    ] = None,
+) -> None:
+    """Everything kept about a customer, as JSON (recorded in the audit trail)."""
+    settings = get_settings()
+    with _database(settings) as engine, transaction(make_session_factory(engine)) as session:
+        data = personal_data.export_customer(session, customer_id)
+        audit.record(
+            session,
+            "customer.export",
+            actor=audit.CLI,
+            target_type="customer",
+            target_id=customer_id,
+        )
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        output.chmod(0o600)
+        typer.echo(f"customer {customer_id} exported to {output}", err=True)
+
+
+@customer_app.command("erase")
+def customer_erase(
+    customer_id: Annotated[int, typer.Argument(min=1, help="The customer's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Anonymise a customer in place, on their request (recorded in the audit trail)."""
+    if not yes:
+        typer.confirm(f"Erase customer {customer_id}'s personal data for good?", abort=True)
+    settings = get_settings()
+    with _database(settings) as engine, transaction(make_session_factory(engine)) as session:
+        erasure = personal_data.erase_customer(session, customer_id)
+        audit.record(
+            session,
+            "customer.erase",
+            actor=audit.CLI,
+            target_type="customer",
+            target_id=customer_id,
+            after=erasure.counts(),
+        )
+    counts = ", ".join(f"{n} {what}" for what, n in erasure.counts().items())
+    typer.echo(f"customer {customer_id} erased: {counts}")
+
+
 # --- processes ----------------------------------------------------------------------------------
 
 
@@ -365,8 +424,14 @@ def worker_command(
         float, typer.Option(min=0.1, max=15.0, help="Seconds between sweeps at most.")
     ] = 15.0,
 ) -> None:
-    """Run the SLA worker: warnings, breaches, follow-up visits, churn flags."""
-    worker.main(worker.WorkerOptions(interval=interval), get_settings().database_url)
+    """Run the SLA worker: warnings, breaches, follow-up visits, churn flags, and the retention
+    of chat transcripts (KEFU_RETENTION_DAYS)."""
+    settings = get_settings()
+    days = settings.retention_days
+    options = worker.WorkerOptions(
+        interval=interval, retention=timedelta(days=days) if days else None
+    )
+    worker.main(options, settings.database_url)
 
 
 def rasa_token(settings: Settings) -> str:

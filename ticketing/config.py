@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
     # /docs and /openapi.json: on unless in production, where they would show anyone the API.
     api_docs: bool | None = None
+    # How fast one web chat session may send, and how many new chats one address may start
+    # (`limits` notation: "5 per 10 seconds; 30 per minute"). Past a limit a message waits.
+    chat_message_limit: str = "5 per 10 seconds; 30 per minute"
+    chat_new_session_limit: str = "20 per minute"
+    # Chat messages older than this many days are anonymised by the worker; None keeps them.
+    retention_days: int | None = Field(default=None, ge=1, le=36500)
 
     def docs_enabled(self) -> bool:
         return self.api_docs if self.api_docs is not None else self.environment != "production"
@@ -81,13 +87,29 @@ class Settings(BaseSettings):
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
-            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+            return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # Compared with the browser's Origin header as written; `ticketing check` says which
+        # entries are no origin at all (a path, no scheme), in plain words.
+        return [origin.strip().rstrip("/").lower() for origin in value if origin.strip()]
 
     @field_validator("login_limit_per_address", "login_limit_per_user")
     @classmethod
     def _rate(cls, value: str) -> str:
         limits.parse(value)  # ValueError names the notation it wants
+        return value
+
+    @field_validator("chat_message_limit", "chat_new_session_limit")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit such as '5 per 10 seconds': {value!r}") from exc
         return value
 
     def secret(self) -> str:

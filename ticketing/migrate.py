@@ -20,6 +20,24 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema of `engine`'s database to `revision` (default: the newest)."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        # On SQLite a batch migration rebuilds a table (create, copy, drop, rename): with foreign
+        # keys enforced, dropping a table that other rows point at fails, so a database with
+        # data could not be migrated. They are off for the migration (the pragma works only
+        # outside a transaction) and checked, then on again, before the connection is reused.
+        driver = (
+            connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        )
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if driver is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"the migration left a broken reference: {broken}")
+        finally:
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")

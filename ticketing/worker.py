@@ -1,4 +1,5 @@
-"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags.
+"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, and
+the anonymising of chat transcripts past their retention period (when one is set).
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -18,7 +19,7 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, followups, heartbeat
+from ticketing import churn, followups, heartbeat, personal_data
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
@@ -39,6 +40,8 @@ class WorkerOptions:
     care_every: Mapping[Tier, timedelta] = field(
         default_factory=lambda: dict(followups.DEFAULT_CARE_EVERY)
     )
+    # Chat messages older than this are anonymised (KEFU_RETENTION_DAYS); None keeps them.
+    retention: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.interval <= MAX_INTERVAL:
@@ -51,6 +54,7 @@ class TickResult:
     follow_ups: followups.FollowUpResult
     churn_changed: int | None  # None when the churn flags were not due for a refresh
     retargeted: int = 0  # open tickets re-targeted after a policy or calendar change
+    erased: int = 0  # chat messages anonymised for being past the retention period
 
 
 def tick(
@@ -72,7 +76,12 @@ def tick(
     if refresh_churn:
         with factory.begin() as session:
             changed = churn.refresh(session, now)
-    return TickResult(sla=sla, follow_ups=done, churn_changed=changed, retargeted=retargeted)
+    erased = 0
+    if options.retention is not None:
+        erased = personal_data.erase_old_messages(factory, now, options.retention)
+    return TickResult(
+        sla=sla, follow_ups=done, churn_changed=changed, retargeted=retargeted, erased=erased
+    )
 
 
 def next_due(session: Session, now: datetime) -> datetime | None:

@@ -20,18 +20,34 @@ from bot.gateway.rasa_client import RasaClient
 from tests.api.helpers import SETTINGS
 from tests.factories import make_user
 from ticketing import services
+from ticketing.config import Settings
 from ticketing.db import transaction
 from ticketing.models import Conversation, Ticket
+from ticketing.pseudonyms import web_session_key
 
 __all__ = ["TestClient", "WebSocketTestSession"]
 
 SESSION = "0123456789abcdef0123456789abcdef"
-CONVERSATION = f"web:{SESSION}"
+# What the widget's page is served from: the test client's own origin.
+ORIGIN = "http://testserver"
 
 
-def app_client(factory: sessionmaker[Session], rasa: RasaClient) -> TestClient:
-    """The whole web application on `factory`, its background loops off (tests drive them)."""
-    return TestClient(create_app(SETTINGS, factory, rasa=rasa, background=False))
+def web_conversation(session_id: str) -> str:
+    """The conversation id the web chat keeps for a browser session id (never the id itself)."""
+    assert SETTINGS.secret_key is not None
+    return f"web:{web_session_key(SETTINGS.secret_key, session_id)}"
+
+
+CONVERSATION = web_conversation(SESSION)
+
+
+def app_client(
+    factory: sessionmaker[Session], rasa: RasaClient, settings: Settings = SETTINGS
+) -> TestClient:
+    """The whole web application on `factory`, its background loops off (tests drive them);
+    its requests come from a page on the app's own origin."""
+    app = create_app(settings, factory, rasa=rasa, background=False)
+    return TestClient(app, headers={"Origin": ORIGIN})
 
 
 def hello(ws: WebSocketTestSession, session_id: str = SESSION, **extra: Any) -> dict[str, Any]:

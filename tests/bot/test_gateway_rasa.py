@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.gateway.conversation import APOLOGY
 from bot.gateway.outbox import OutboxDeliverer
 from bot.gateway.rasa_client import RasaClient
-from tests.bot.helpers import TestClient, WebSocketTestSession, app_client, hello, say, texts
+from tests.bot.helpers import (
+    TestClient,
+    WebSocketTestSession,
+    app_client,
+    hello,
+    say,
+    texts,
+    web_conversation,
+)
 from tests.factories import make_user
 from tests.servers import RasaServer
 from ticketing import followups, services
@@ -96,7 +104,7 @@ def test_hand_back_resumes_a_paused_real_bot(
     live: TestClient, rasa_server: RasaServer, session_factory: sessionmaker[Session]
 ) -> None:
     session_id = new_session()
-    conversation_id = f"web:{session_id}"
+    conversation_id = web_conversation(session_id)
     outbox: OutboxDeliverer = live.app.state.outbox  # type: ignore[attr-defined]
     with live.websocket_connect("/ws/chat") as ws:
         hello(ws, session_id)
@@ -142,7 +150,7 @@ def test_asking_the_real_bot_for_a_human_hands_off_and_silences_it(
     """The assistant's own action_handoff (not a stand-in): the store hands the conversation to
     the agents, the ticket carries the complaint, and the bot answers nothing more."""
     session_id = new_session()
-    conversation_id = f"web:{session_id}"
+    conversation_id = web_conversation(session_id)
     with live.websocket_connect("/ws/chat") as ws:
         hello(ws, session_id)
         asked = bot_texts(say(ws, "我上周买的跑鞋鞋底开胶了"))
@@ -193,7 +201,7 @@ def test_the_follow_up_survey_runs_through_the_real_bot_and_a_low_score_reopens(
     the outbox), the real survey form asks CSAT, NPS and a comment, and action_record_survey
     stores the answers: a CSAT of 2 reopens the case."""
     session_id = new_session()
-    conversation_id = f"web:{session_id}"
+    conversation_id = web_conversation(session_id)
     outbox: OutboxDeliverer = live.app.state.outbox  # type: ignore[attr-defined]
     resolved_at = utcnow() - timedelta(days=2)
     with live.websocket_connect("/ws/chat") as ws:

@@ -91,7 +91,7 @@ def test_an_unmigrated_database(tmp_path: Path) -> None:
 
 def test_no_allowed_origins(database_url: str) -> None:
     [problem] = problems(good(database_url, allowed_origins=[]))
-    assert problem.startswith("KEFU_ALLOWED_ORIGINS is empty: any web site could open")
+    assert problem.startswith("KEFU_ALLOWED_ORIGINS is empty: the web chat opens only on")
 
 
 @pytest.mark.parametrize(

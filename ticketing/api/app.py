@@ -25,6 +25,7 @@ from ticketing.api.routes import (
     console_stream,
     docs,
     health,
+    personal_data,
     presence,
     reports,
     tickets,
@@ -93,6 +94,7 @@ def create_app(
         worklists,
         console,
         console_stream,
+        personal_data,
     )
     for module in routers:
         app.include_router(module.router)

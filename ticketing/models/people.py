@@ -91,6 +91,8 @@ class Customer(Base):
     account_manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Erased on request (ticketing/personal_data.py): the record stays, anonymised, for reports.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan"

@@ -196,7 +196,16 @@ class Message(Base):
     """A message in a conversation or on a ticket: customer, agent, bot, or an internal note."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        # The retention sweep's index: chat messages not yet anonymised, oldest first.
+        Index(
+            "ix_messages_unerased_created_at",
+            "created_at",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -208,6 +217,8 @@ class Message(Base):
     # What a chat channel shows beside the text: the bot's buttons ([{"title", "payload"}]),
     # an image URL. None for plain text.
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the body was anonymised (erasure on request, or the retention period ran out).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket | None] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()

@@ -25,8 +25,8 @@ def is_supervisor(user: User) -> bool:
 
 
 def is_admin(user: User) -> bool:
-    """Only admins manage desk users and the desk's settings: teams, routes, calendars, SLA
-    policies."""
+    """Only admins manage desk users and the desk's settings (teams, routes, calendars, SLA
+    policies) and act on a customer's personal data as a whole (export, erasure)."""
     return user.role is Role.ADMIN
 
 

@@ -4,7 +4,7 @@ how the web app runs it (`ChannelPlugin`).
 A channel (web chat, Telegram) turns its own updates into `Inbound` and calls
 `Gateway.receive`; the gateway stores, routes, and puts every answer on the outbox. The outbox
 deliverer then calls the channel's `deliver` with an `Outbound` after the commit, retrying with
-backoff when it raises. Conversation ids are channel-qualified (`web:<session>`,
+backoff when it raises. Conversation ids are channel-qualified (`web:<session key>`,
 `telegram:<chat_id>`) and are also the Rasa sender id.
 
 A channel is registered once, in ticketing/channels.py, with the `module:attribute` of its
@@ -42,7 +42,7 @@ class Inbound:
     """One customer message as a channel received it."""
 
     channel: Channel
-    external_id: str  # the web session id, the Telegram chat id
+    external_id: str  # the web session's key (never its id), the Telegram chat id
     text: str | None = None  # what the customer wrote, or the title of the button pressed
     payload: str | None = None  # a button's payload: sent to Rasa instead of the text
     display_name: str | None = None

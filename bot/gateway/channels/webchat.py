@@ -1,7 +1,13 @@
 """The web chat channel: the embeddable widget's WebSocket (`/ws/chat`) and its static files.
 
-Protocol (JSON text frames). The browser keeps a random session id in localStorage; the
-conversation is `web:<session id>`.
+Protocol (JSON text frames). The browser keeps a random session id in localStorage. That id is
+the customer's only credential, so it never reaches the store, the desk or the logs: the
+conversation is `web:<key>`, the customer's web identity `<key>`, where the key is derived from
+the session id one way (ticketing/pseudonyms.py). Only pages on an allowed origin may connect
+(settings.allowed_origins, and always the app's own origin), others are refused before the
+handshake. A session that writes faster than its limit, or the first message of a new session
+from an address that has started too many, waits (bot/gateway/chat_limits.py): the browser gets
+a `wait` frame in the customer's language and the message goes through once the wait is over.
 
     browser -> server
       {"type": "hello", "session_id": "...", "language": "zh"|"en"|null, "name": null}  (first)
@@ -13,6 +19,7 @@ conversation is `web:<session id>`.
       {"type": "state", "state": "bot"|"queued"|"agent", "agent_name": ..., "notice": ...}
       {"type": "typing", "on": true|false}
       {"type": "error", "code": "invalid"|"too_long"|"unavailable"}
+      {"type": "wait", "retry_after": <seconds>, "text": "..."}  (the message is held, not lost)
     <message> = {"id", "sender": "customer"|"bot"|"agent", "text", "buttons", "image",
                  "author_name", "created_at"}
 
@@ -31,6 +38,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -39,7 +47,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.responses import FileResponse, Response
@@ -48,10 +55,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from bot.gateway.channels.base import Button, ChannelContext, Inbound, Outbound
+from bot.gateway.chat_limits import ChatLimits, wait_notice
 from ticketing import services
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput
 from ticketing.models import Channel, Conversation, ConversationState, Message, OutboxKind
+from ticketing.pseudonyms import web_session_key
 
 if TYPE_CHECKING:
     from bot.gateway.conversation import Gateway, StoredInbound
@@ -118,8 +127,11 @@ class Connection:
     """One open widget socket."""
 
     websocket: WebSocket
-    session_id: str
+    external_id: str  # the key derived from the session id, never the session id itself
     conversation_id: str
+    language: str | None = None
+    address: str = ""
+    new: bool = False  # no conversation in the store yet: its first message starts one
     sent: OrderedDict[int, None] = field(default_factory=OrderedDict)
     state: tuple[str, str | None] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -152,19 +164,24 @@ class WebChat:
         self,
         session_factory: sessionmaker[Session],
         *,
+        secret: str,
+        limits: ChatLimits,
+        origins: Sequence[str] = (),
         sync_interval: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
         allowed_origins: Sequence[str] = (),
     ) -> None:
         self.factory = session_factory
-        self.allowed_origins = frozenset(allowed_origins)
+        self.secret = secret
+        self.limits = limits
+        self.origins = frozenset(origins)
         self.sync_interval = sync_interval
         self.clock = clock
         self._sockets: dict[str, set[Connection]] = {}
         self._turns: set[asyncio.Task[StoredInbound]] = set()
 
-    def connections(self, session_id: str) -> list[Connection]:
-        return list(self._sockets.get(session_id, ()))
+    def connections(self, external_id: str) -> list[Connection]:
+        return list(self._sockets.get(external_id, ()))
 
     # --- the ChannelAdapter side ---------------------------------------------------------------
 
@@ -197,10 +214,9 @@ class WebChat:
 
     async def serve(self, websocket: WebSocket, gateway: Gateway) -> None:
         """Run one widget connection until the browser goes away."""
-        origin = websocket.headers.get("origin")
-        if not origin_allowed(origin, websocket.headers.get("host"), self.allowed_origins):
-            log.warning("web chat: refused a socket from another site")
-            await websocket.close(code=1008)  # before accept: the handshake gets a 403
+        if not self.origin_allowed(websocket):
+            # Before the handshake: the browser sees a refused connection (HTTP 403).
+            await websocket.close(code=1008)
             return
         await websocket.accept()
         hello = await self._hello(websocket)
@@ -209,8 +225,15 @@ class WebChat:
                 await websocket.close(code=1008)
             return
         session_id, language, name = hello
-        connection = Connection(websocket, session_id, f"{Channel.WEB.value}:{session_id}")
-        self._sockets.setdefault(session_id, set()).add(connection)
+        key = web_session_key(self.secret, session_id)
+        connection = Connection(
+            websocket,
+            key,
+            services.conversation_id_for(Channel.WEB, key),
+            language=language,
+            address=websocket.client.host if websocket.client else "",
+        )
+        self._sockets.setdefault(key, set()).add(connection)
         try:
             await self._send_history(connection)
             while True:
@@ -221,11 +244,24 @@ class WebChat:
         except WebSocketDisconnect:
             return
         finally:
-            peers = self._sockets.get(session_id)
+            peers = self._sockets.get(key)
             if peers is not None:
                 peers.discard(connection)
                 if not peers:
-                    del self._sockets[session_id]
+                    del self._sockets[key]
+
+    def origin_allowed(self, websocket: WebSocket) -> bool:
+        """The page that opened the socket is on an allowed origin: one configured
+        (KEFU_ALLOWED_ORIGINS), or the app's own (the Host the socket came to: its /shop page).
+        No Origin: refused (every browser sends one)."""
+        origin = (websocket.headers.get("origin") or "").strip().rstrip("/").lower()
+        if not origin:
+            return False
+        if origin in self.origins:
+            return True
+        host = (websocket.headers.get("host") or "").strip().lower()
+        scheme = "https" if websocket.url.scheme == "wss" else "http"
+        return bool(host) and origin == f"{scheme}://{host}"
 
     async def _hello(self, websocket: WebSocket) -> tuple[str, str | None, str | None] | None:
         try:
@@ -265,9 +301,10 @@ class WebChat:
         if len(text) > MAX_TEXT:
             await connection.send({"type": "error", "code": "too_long"})
             return
+        await self._within_limits(connection)
         inbound = Inbound(
             channel=Channel.WEB,
-            external_id=connection.session_id,
+            external_id=connection.external_id,
             text=text,
             payload=payload,
             display_name=name,
@@ -284,7 +321,7 @@ class WebChat:
                 text=stored.body,
                 created_at=stored.created_at,
             )
-            for peer in self.connections(connection.session_id):
+            for peer in self.connections(connection.external_id):
                 await _quietly(peer.send_message(frame))
 
         # The turn runs to its end even if the browser goes away meanwhile (a reload while the
@@ -301,13 +338,28 @@ class WebChat:
             await connection.send({"type": "error", "code": "unavailable"})
         finally:
             if echoed:
-                for peer in self.connections(connection.session_id):
+                connection.new = False
+                for peer in self.connections(connection.external_id):
                     await _quietly(peer.send({"type": "typing", "on": False}))
 
+    async def _within_limits(self, connection: Connection) -> None:
+        """Wait while the session writes too fast, or, for the first message of a new chat,
+        while its address has started too many (the customer is told, in their language)."""
+
+        async def tell(seconds: float) -> None:
+            text = wait_notice(connection.language, seconds)
+            await connection.send({"type": "wait", "retry_after": math.ceil(seconds), "text": text})
+
+        if connection.new:
+            await self.limits.wait(self.limits.new_sessions, connection.address, tell)
+        await self.limits.wait(self.limits.messages, connection.external_id, tell)
+
     async def _send_history(self, connection: Connection) -> None:
-        messages, state, agent_name = await asyncio.to_thread(
+        messages, state, agent_name, language = await asyncio.to_thread(
             self._history, connection.conversation_id
         )
+        connection.new = language is None
+        connection.language = connection.language or language
         for message in messages:
             connection.sent[message["id"]] = None
         connection.state = (state.value, agent_name)
@@ -319,14 +371,19 @@ class WebChat:
             }
         )
 
-    def _history(self, conversation_id: str) -> tuple[list[Frame], ConversationState, str | None]:
+    def _history(
+        self, conversation_id: str
+    ) -> tuple[list[Frame], ConversationState, str | None, str | None]:
+        """The conversation's messages, state, agent's name and language (None: no
+        conversation yet)."""
         with self.factory() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
-                return [], ConversationState.BOT, None
+                return [], ConversationState.BOT, None, None
             messages = services.conversation_messages(session, conversation_id)
             agent = conversation.agent.display_name if conversation.agent else None
-            return [message_frame(m) for m in messages], conversation.state, agent
+            frames = [message_frame(m) for m in messages]
+            return frames, conversation.state, agent, conversation.language
 
     # --- catching up sockets whose messages another process delivered ------------------------
 
@@ -423,10 +480,13 @@ class WebChatPlugin:
     """The web chat in the composed app: its sockets and static files, and the catch-up loop."""
 
     def __init__(self, context: ChannelContext) -> None:
+        settings = context.settings
         self.webchat = WebChat(
             context.session_factory,
+            secret=settings.secret(),
+            limits=ChatLimits.from_settings(settings),
+            origins=settings.allowed_origins,
             clock=context.clock,
-            allowed_origins=context.settings.allowed_origins,
         )
         self.background = context.background
 
@@ -486,15 +546,6 @@ SHOP_CSP = _shop_csp()
 def _agent(item: Outbound) -> str | None:
     name = item.payload.get("agent_name")
     return str(name) if name else None
-
-
-def origin_allowed(origin: str | None, host: str | None, allowed: frozenset[str]) -> bool:
-    """Whether a page from `origin` may open the socket: any, when no origins are configured;
-    else one listed, or the web app's own pages (same host). No Origin header: not a browser."""
-    if not allowed or origin is None:
-        return True
-    origin = origin.rstrip("/")
-    return origin in allowed or (host is not None and urlsplit(origin).netloc == host)
 
 
 async def _receive_frame(websocket: WebSocket) -> Frame | None:

@@ -318,6 +318,7 @@
       else if (frame.type === "message") renderMessage(frame.message, true);
       else if (frame.type === "typing") showTyping(!!frame.on);
       else if (frame.type === "state") applyState(frame);
+      else if (frame.type === "wait") renderNotice(frame.text);
       else if (frame.type === "error") {
         renderNotice(frame.code === "too_long" ? T.tooLong : frame.code === "invalid" ? T.invalid : T.unavailable);
       }
