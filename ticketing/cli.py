@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -10,8 +9,6 @@ import secrets
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +19,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from honcho.environ import parse_procfile
 from sqlalchemy import Engine, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ticketing import (
@@ -33,14 +29,15 @@ from ticketing import (
     deploy,
     first_run,
     migrate,
-    personal_data,
     supervision,
     worker,
 )
+from ticketing.cli_common import database as _database
+from ticketing.cli_common import fail, shown_url
+from ticketing.cli_data import customer_app, triage_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
-from ticketing.errors import TicketingError
 from ticketing.models import Category, Role, Ticket
 
 log = logging.getLogger(__name__)
@@ -56,10 +53,6 @@ db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_i
 user_app = typer.Typer(help="Desk users: agents, supervisors and admins.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams that tickets are routed to.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo footwear retailer (鞋履零售).", no_args_is_help=True)
-triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_help=True)
-customer_app = typer.Typer(
-    help="A customer's personal data: export it, erase it on request.", no_args_is_help=True
-)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
@@ -93,38 +86,6 @@ def _setup() -> None:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
-def fail(message: str) -> typer.Exit:
-    """Print one line to stderr; the caller raises the result to exit with status 1."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _shown_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[Engine]:
-    """An engine on the configured database; a refusal of the domain or an unreachable or
-    unmigrated database ends the command with one line, not a traceback."""
-    engine = make_engine(settings.database_url)
-    try:
-        yield engine
-    except TicketingError as exc:
-        raise fail(exc.message) from None
-    except SQLAlchemyError as exc:
-        # The first line names the cause (no such table, connection refused); parameters are
-        # hidden by the engine, so no customer data is printed.
-        cause = getattr(exc, "orig", None) or exc
-        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        raise fail(
-            f"database {_shown_url(settings.database_url)}: {reason} "
-            "(is it running, and migrated with `python -m ticketing db upgrade`?)"
-        ) from None
-    finally:
-        engine.dispose()
-
-
 # --- db -----------------------------------------------------------------------------------------
 
 
@@ -147,7 +108,7 @@ def db_upgrade(
         before = current_revision(engine)
         migrate.upgrade(engine, revision)
         after = current_revision(engine)
-    where = _shown_url(settings.database_url)
+    where = shown_url(settings.database_url)
     if before == after:
         typer.echo(f"database {where} is at revision {after} already")
     else:
@@ -161,7 +122,7 @@ def db_current() -> None:
     with _database(settings) as engine:
         revision = current_revision(engine)
     head = head_revision()
-    where = _shown_url(settings.database_url)
+    where = shown_url(settings.database_url)
     if revision is None:
         typer.echo(f"database {where} has no schema yet: run `python -m ticketing db upgrade`")
     elif revision == head:
@@ -203,7 +164,7 @@ def init_command(
         migrate.upgrade(engine)
         summary = first_run.InitSummary()
         if before != current_revision(engine):
-            summary.lines.append(f"database {_shown_url(settings.database_url)} migrated")
+            summary.lines.append(f"database {shown_url(settings.database_url)} migrated")
         factory = make_session_factory(engine)
         with factory() as session:
             needs_admin = not first_run.has_admin(session)
@@ -335,87 +296,6 @@ def demo_load(
     typer.echo("")
     for line in demo.login_lines():
         typer.echo(line)
-
-
-# --- triage -------------------------------------------------------------------------------------
-
-
-@triage_app.command("export-corrections")
-def triage_export_corrections(
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
-    ] = False,
-) -> None:
-    """Add agents' category corrections, personal data masked, to the triage training data."""
-    from ticketing import triage_corrections  # loads spaCy: only this command needs it
-
-    with _database(get_settings()) as engine, transaction(make_session_factory(engine)) as session:
-        exported = triage_corrections.export_corrections(session, dry_run=dry_run)
-    for example in exported.new:
-        typer.echo(f"{example.category.value:<16} {example.lang:<8} {example.text}")
-    where = triage_corrections.CORRECTIONS_PATH
-    verb = "would add" if dry_run else "added"
-    typer.echo(
-        f"{verb} {len(exported.new)} corrections to {where} ({exported.already} known already);"
-        " review the diff, then `make triage` retrains and"
-        " `python -m ticketing.triage_corrections compare` shows the difference"
-    )
-
-
-# --- customers' personal data -------------------------------------------------------------------
-
-
-@customer_app.command("export")
-def customer_export(
-    customer_id: Annotated[int, typer.Argument(min=1, help="The customer's id.")],
-    output: Annotated[
-        Path | None, typer.Option(help="Write the JSON to this file (default: standard output).")
-    ] = None,
-) -> None:
-    """Everything kept about a customer, as JSON (recorded in the audit trail)."""
-    settings = get_settings()
-    with _database(settings) as engine, transaction(make_session_factory(engine)) as session:
-        data = personal_data.export_customer(session, customer_id)
-        audit.record(
-            session,
-            "customer.export",
-            actor=audit.CLI,
-            target_type="customer",
-            target_id=customer_id,
-        )
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        output.chmod(0o600)
-        typer.echo(f"customer {customer_id} exported to {output}", err=True)
-
-
-@customer_app.command("erase")
-def customer_erase(
-    customer_id: Annotated[int, typer.Argument(min=1, help="The customer's id.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Anonymise a customer in place, on their request (recorded in the audit trail)."""
-    if not yes:
-        typer.confirm(f"Erase customer {customer_id}'s personal data for good?", abort=True)
-    settings = get_settings()
-    with _database(settings) as engine, transaction(make_session_factory(engine)) as session:
-        erasure = personal_data.erase_customer(session, customer_id)
-        audit.record(
-            session,
-            "customer.erase",
-            actor=audit.CLI,
-            target_type="customer",
-            target_id=customer_id,
-            after=erasure.counts(),
-        )
-    counts = ", ".join(f"{n} {what}" for what, n in erasure.counts().items())
-    typer.echo(f"customer {customer_id} erased: {counts}")
-
-
-# --- processes ----------------------------------------------------------------------------------
 
 
 @app.command("worker")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 from ticketing import services
 from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentUser, SessionDep
-from ticketing.api.schemas import (
+from ticketing.api.work_schemas import (
     BulkOutcomePublic,
     BulkRequest,
     BulkResultPublic,

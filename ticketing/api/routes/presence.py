@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 
 from ticketing.api import errors, lookups
 from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
-from ticketing.api.schemas import (
+from ticketing.api.work_schemas import (
     AutoAssignChange,
     AutoAssignPublic,
     CapacityChange,
