@@ -13,10 +13,15 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from ticketing import audit, personal_data
+from ticketing.api import errors
 from ticketing.api.deps import CurrentAdmin, SessionDep
 from ticketing.clock import utcnow
 
-router = APIRouter(prefix="/api/admin/customers", tags=["personal data"])
+router = APIRouter(
+    prefix="/api/admin/customers",
+    tags=["personal data"],
+    responses=errors.documented(401, 403, 404, 503),
+)
 
 CustomerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
