@@ -66,6 +66,7 @@ def test_supervisor_tags_a_page_and_uses_the_shortcuts(
 
     # j moves down the queue, Enter opens the ticket: its tag is there.
     console.locator("body").press("j")
+    expect(console.locator("[data-testid=queue-row]").first).to_be_focused()
     console.keyboard.press("Enter")
     expect(console.locator("[data-testid=ticket-view]")).to_be_visible()
     expect(console.locator("[data-testid=tag]")).to_have_text(["recall 2026×"])

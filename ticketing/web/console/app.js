@@ -307,7 +307,13 @@ function renderQueue(previous) {
     );
     return tr;
   });
+  // A refresh redraws the rows: the keyboard's place (j/k) stays on the same ticket.
+  const focused = document.activeElement && document.activeElement.closest("#queue-rows tr");
   body.replaceChildren(...rows);
+  if (focused) {
+    const again = rows.find((tr) => tr.dataset.number === focused.dataset.number);
+    if (again) again.focus();
+  }
   syncSelection(state.queue.rows);
   byId("queue-empty").hidden = rows.length > 0;
   byId("load-more").hidden = !state.queue.cursor;

@@ -8,7 +8,7 @@ import { language, setLanguage } from "./i18n.js";
 const STRINGS = {
   zh: {
     title: "设置", signInTitle: "登录设置", username: "用户名", password: "密码", signIn: "登录",
-    wrongPassword: "用户名或密码错误", settings: "设置", desk: "工作台", backToConsole: "返回坐席工作台",
+    wrongPassword: "用户名或密码错误", tooManyAttempts: "登录尝试过多，请稍后再试", settings: "设置", desk: "工作台", backToConsole: "返回坐席工作台",
     adminsOnly: "只有管理员可以修改设置。", teams: "团队与分派", calendars: "工作日历", policies: "SLA 策略",
     name: "名称", description: "说明", teamName: "团队名称", addTeam: "添加团队", routes: "新工单分派",
     routesHelp: "每个类别的新工单进入哪个团队。", noTeam: "（不分派）", newCalendar: "新建日历",
@@ -25,7 +25,7 @@ const STRINGS = {
   },
   en: {
     title: "Settings", signInTitle: "Sign in to settings", username: "Username", password: "Password",
-    signIn: "Sign in", wrongPassword: "Wrong username or password", settings: "Settings", desk: "Desk",
+    signIn: "Sign in", wrongPassword: "Wrong username or password", tooManyAttempts: "Too many attempts: wait a minute and try again", settings: "Settings", desk: "Desk",
     backToConsole: "Back to the console", adminsOnly: "Only admins can change settings.",
     teams: "Teams and routes", calendars: "Business calendars", policies: "SLA policies", name: "Name",
     description: "Description", teamName: "Team name", addTeam: "Add team", routes: "Routing new tickets",
@@ -375,11 +375,13 @@ whenUnauthorized(() => {
 byId("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  if (await signIn(form.elements.username.value, form.elements.password.value)) {
+  // signIn answers null when signed in, else the refusal's HTTP status (429: too many tries).
+  const refused = await signIn(form.elements.username.value, form.elements.password.value);
+  if (refused === null) {
     byId("login-error").textContent = "";
     await start();
   } else {
-    byId("login-error").textContent = s("wrongPassword");
+    byId("login-error").textContent = s(refused === 429 ? "tooManyAttempts" : "wrongPassword");
   }
 });
 
