@@ -241,7 +241,10 @@ def live_app_with_rasa(
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and the async tests that run after tests/e2e (tests/security's
+# Telegram ones) could not start theirs.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     require_chromium()
     from playwright.sync_api import sync_playwright
