@@ -62,9 +62,11 @@ def test_supervisor_tags_a_page_and_uses_the_shortcuts(
     expect(console.locator("[data-testid=bulk-count]")).to_have_text("3 selected")
     console.fill("[data-testid=bulk-tag]", "Recall 2026")
     console.press("[data-testid=bulk-tag]", "Enter")
-    expect(console.locator("[data-testid=toast]").last).to_have_text("3 tickets updated")
+    expect(console.locator("[data-testid=toast]", has_text="3 tickets updated")).to_be_visible()
 
-    # j moves down the queue, Enter opens the ticket: its tag is there.
+    # Done, the bar goes (and the tag field with the focus); then j moves down the queue and
+    # Enter opens the ticket: its tag is there.
+    expect(console.locator("[data-testid=bulk-bar]")).to_be_hidden()
     console.locator("body").press("j")
     expect(console.locator("[data-testid=queue-row]").first).to_be_focused()
     console.keyboard.press("Enter")

@@ -32,6 +32,7 @@ export function setupBulk(context) {
 export function setBulkUser(me) {
   ctx.me = me;
   users = null;
+  controls = null;
 }
 
 /** The check box cell of a queue row. */
@@ -84,7 +85,7 @@ function choice(testid, prompt, values, onPick) {
   return select;
 }
 
-async function assignChoice() {
+async function fillUsers(select) {
   if (users === null) {
     try {
       users = (await api("/api/users")).data.filter((u) => u.is_active);
@@ -93,21 +94,15 @@ async function assignChoice() {
       ctx.showError(error);
     }
   }
-  const values = [["-", t("unassigned")], ...users.map((u) => [String(u.id), u.display_name])];
-  return choice("bulk-assign", t("bulk.assign"), values, (value) =>
-    run({ action: "assign", assignee_id: value === "-" ? null : Number(value) }),
-  );
+  select.append(...users.map((u) => h("option", { value: String(u.id) }, u.display_name)));
 }
 
-async function renderBar() {
-  const bar = byId("bulk-bar");
-  const all = byId("select-all");
-  all.checked = shown.length > 0 && shown.every((n) => selected.has(n));
-  bar.hidden = selected.size === 0;
-  if (!selected.size) {
-    bar.replaceChildren();
-    return;
-  }
+// The bar's controls are built once per selection and then only its count changes: a queue
+// refresh (a live event) redraws the rows, and must not wipe a tag being typed in the bar.
+let controls = null;
+
+function buildBar() {
+  const count = h("strong", { "data-testid": "bulk-count" });
   const tagInput = h("input", { type: "text", maxlength: "40", "data-testid": "bulk-tag", placeholder: t("tags.add"), "aria-label": t("tags.add") });
   const tagForm = h(
     "form",
@@ -122,14 +117,35 @@ async function renderBar() {
     h("button", { type: "submit", class: "small" }, t("tags.addButton")),
   );
   const parts = [
-    h("strong", { "data-testid": "bulk-count" }, t("bulk.selected", { n: selected.size })),
+    count,
     choice("bulk-status", t("bulk.status"), STATUSES.map((s) => [s, label("status", s)]), (status) => run({ action: "status", status })),
     choice("bulk-priority", t("bulk.priority"), PRIORITIES.map((p) => [p, label("priority", p)]), (priority) => run({ action: "priority", priority })),
     tagForm,
   ];
-  if (ctx.me && ctx.me.role !== "agent") parts.push(await assignChoice());
+  if (ctx.me && ctx.me.role !== "agent") {
+    const assign = choice("bulk-assign", t("bulk.assign"), [["-", t("unassigned")]], (value) =>
+      run({ action: "assign", assignee_id: value === "-" ? null : Number(value) }),
+    );
+    fillUsers(assign);
+    parts.push(assign);
+  }
   parts.push(h("button", { type: "button", class: "ghost small", "data-testid": "bulk-clear", onclick: clearSelection }, t("bulk.clear")));
-  if (selected.size) bar.replaceChildren(...parts);
+  byId("bulk-bar").replaceChildren(...parts);
+  return { count };
+}
+
+function renderBar() {
+  const bar = byId("bulk-bar");
+  byId("select-all").checked = shown.length > 0 && shown.every((n) => selected.has(n));
+  bar.hidden = selected.size === 0;
+  if (!selected.size) {
+    // Built afresh for the next selection, in the language shown then.
+    bar.replaceChildren();
+    controls = null;
+    return;
+  }
+  if (controls === null) controls = buildBar();
+  controls.count.textContent = t("bulk.selected", { n: selected.size });
 }
 
 async function run(change) {
