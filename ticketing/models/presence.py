@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ticketing.models.base import Base, UTCDateTime
 
+# Capacity until a supervisor sets one: live chats and open tickets at once.
+DEFAULT_MAX_CHATS = 3
+DEFAULT_MAX_TICKETS = 20
+
 
 class AgentPresence(Base):
     __tablename__ = "agent_presence"
@@ -22,8 +26,12 @@ class AgentPresence(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Capacity, set by a supervisor: live chats and open tickets at once.
-    max_chats: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
-    max_tickets: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    max_chats: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MAX_CHATS, server_default=str(DEFAULT_MAX_CHATS)
+    )
+    max_tickets: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MAX_TICKETS, server_default=str(DEFAULT_MAX_TICKETS)
+    )
     # Round-robin among equally loaded agents: the one assigned longest ago goes first.
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

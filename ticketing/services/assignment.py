@@ -133,7 +133,13 @@ def assign_queued(
     if team_id is None:
         return []
     at = at_or_now(at)
-    team = session.scalars(select(Team).where(Team.id == team_id).with_for_update()).first()
+    # Every ticket created or closed calls this: a team without auto-assignment costs one
+    # primary-key read, and only an auto-assigning team's row is locked.
+    known = session.get(Team, team_id)
+    if known is None or not known.auto_assign:
+        return []
+    locked = select(Team).where(Team.id == team_id).with_for_update()
+    team = session.scalars(locked.execution_options(populate_existing=True)).first()
     if team is None or not team.auto_assign:
         return []
     seats = _seats(session, team_id, at)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ticketing.models import CannedReply, Team, Ticket, User
 from ticketing.services.access import is_supervisor
+from ticketing.services.queries import escape_like
 from ticketing.services.validation import text_field
 
 TITLE_MAX = 80
@@ -97,7 +98,7 @@ def list_replies(
     if team_id is not None:
         stmt = stmt.where(or_(CannedReply.owner_id == user.id, CannedReply.team_id == team_id))
     for word in q.split():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = f"%{escape_like(word)}%"
         stmt = stmt.where(
             or_(
                 CannedReply.title.ilike(pattern, escape="\\"),

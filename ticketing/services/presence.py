@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import AgentPresence, Role, User
+from ticketing.models.presence import DEFAULT_MAX_CHATS, DEFAULT_MAX_TICKETS
 from ticketing.services.access import is_supervisor
 from ticketing.services.validation import at_or_now
 
@@ -105,8 +106,8 @@ def desk_presence(session: Session, viewer: User, now: datetime) -> Sequence[Pre
                 user=user,
                 status=effective(row, now),
                 last_seen_at=row.last_seen_at if row else None,
-                max_chats=row.max_chats if row else 3,
-                max_tickets=row.max_tickets if row else 20,
+                max_chats=row.max_chats if row else DEFAULT_MAX_CHATS,
+                max_tickets=row.max_tickets if row else DEFAULT_MAX_TICKETS,
             )
         )
     return views

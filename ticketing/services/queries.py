@@ -53,9 +53,13 @@ class TicketFilters:
 SORTS = ("newest", "oldest", "due")
 
 
+def escape_like(term: str) -> str:
+    """`term` with LIKE's wildcards escaped (use with `escape="\\"`)."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(term)}%"
 
 
 # Each list filter and the column it matches any of.

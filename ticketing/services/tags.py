@@ -15,6 +15,7 @@ from ticketing.errors import InvalidInput
 from ticketing.models import EventKind, Ticket, TicketTag, User
 from ticketing.services.access import visible_to
 from ticketing.services.history import Actor, log_event
+from ticketing.services.queries import escape_like
 from ticketing.services.validation import at_or_now
 
 TAG_MAX = 40
@@ -83,6 +84,5 @@ def suggest_tags(
         .limit(limit)
     )
     if prefix := " ".join(prefix.split()).lower():
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(TicketTag.tag.like(f"{escaped}%", escape="\\"))
+        stmt = stmt.where(TicketTag.tag.like(f"{escape_like(prefix)}%", escape="\\"))
     return [(tag, uses) for tag, uses in session.execute(stmt)]

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from ticketing import audit, personal_data
 from ticketing.api import errors
-from ticketing.api.deps import CurrentAdmin, SessionDep
+from ticketing.api.deps import ClientAddress, CurrentAdmin, SessionDep
 from ticketing.clock import utcnow
 
 router = APIRouter(
@@ -135,13 +135,9 @@ class ErasureResult(BaseModel):
     callbacks: int
 
 
-def _address(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 @router.get("/{customer_id}/export", responses=_REFUSALS)
 def export_customer(
-    customer_id: CustomerId, session: SessionDep, admin: CurrentAdmin, request: Request
+    customer_id: CustomerId, session: SessionDep, admin: CurrentAdmin, address: ClientAddress
 ) -> CustomerExport:
     """All the customer's data as JSON: record, identities, conversations, messages, tickets,
     surveys, follow-ups and call-backs. Recorded in the audit trail."""
@@ -152,14 +148,14 @@ def export_customer(
         actor=admin,
         target_type="customer",
         target_id=customer_id,
-        address=_address(request),
+        address=address,
     )
     return CustomerExport.model_validate(data)
 
 
 @router.post("/{customer_id}/erase", responses=_REFUSALS)
 def erase_customer(
-    customer_id: CustomerId, session: SessionDep, admin: CurrentAdmin, request: Request
+    customer_id: CustomerId, session: SessionDep, admin: CurrentAdmin, address: ClientAddress
 ) -> ErasureResult:
     """Anonymise the customer in place, on their request: names, identities, message bodies,
     phone numbers, order numbers and comments are replaced; counts, categories, timestamps and
@@ -171,7 +167,7 @@ def erase_customer(
         actor=admin,
         target_type="customer",
         target_id=customer_id,
-        address=_address(request),
+        address=address,
         after=erasure.counts(),
     )
     return ErasureResult(customer_id=customer_id, erased_at=erasure.erased_at, **erasure.counts())
