@@ -5,6 +5,11 @@ under data/, the custom NLU components in bot/assistant/nlu/, and the Rasa versi
 requirements/rasa.lock (a model only loads in the Rasa it was trained with). If
 models/kefu-<hash>.tar.gz exists nothing is trained; either way models/current.tar.gz is made the
 same file, for `rasa run` (Procfile); the tests ask model_path().
+
+Trained models are also kept in a cache outside the checkout ($KEFU_MODEL_CACHE, by default
+~/.cache/kefu/models; an empty value turns it off), under the same content-hash name: a fresh
+clone on a machine that already trained those exact inputs copies the model instead of spending
+minutes on `rasa train`. The name is the hash of every input, so a cached model is the model.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ MODELS = Path("models")
 CURRENT = "current.tar.gz"
 RASA = Path(".venv-rasa/bin/rasa")
 KEEP_OLD_MODELS = 3
+KEEP_CACHED_MODELS = 6
+CACHE_ENV = "KEFU_MODEL_CACHE"
 
 
 def _files(path: Path) -> Iterable[Path]:
@@ -84,14 +91,52 @@ def _point_current_at(model: Path) -> None:
     os.replace(tmp, current)
 
 
-def _prune(models: Path, keep: Path) -> None:
+def _prune(models: Path, keep: Path, keep_count: int = KEEP_OLD_MODELS) -> None:
     old = sorted(
         (path for path in models.glob("kefu-*.tar.gz") if path != keep),
         key=lambda path: path.stat().st_mtime,
         reverse=True,
     )
-    for path in old[KEEP_OLD_MODELS:]:
+    for path in old[keep_count:]:
         path.unlink()
+
+
+def cache_dir() -> Path | None:
+    """Where trained models are kept across checkouts, or None when the cache is off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kefu" / "models"
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    # Copy beside the target and rename: a reader never sees half a model.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    shutil.copy2(source, tmp)
+    os.replace(tmp, target)
+
+
+def _from_cache(model: Path) -> bool:
+    cache = cache_dir()
+    cached = cache / model.name if cache is not None else None
+    if cached is None or not cached.is_file():
+        return False
+    _copy_atomically(cached, model)
+    print(f"model {model.relative_to(ROOT)} copied from the cache {cached.parent}", flush=True)
+    return True
+
+
+def _to_cache(model: Path) -> None:
+    cache = cache_dir()
+    if cache is None:
+        return
+    try:
+        _copy_atomically(model, cache / model.name)
+        _prune(cache, keep=cache / model.name, keep_count=KEEP_CACHED_MODELS)
+    except OSError as error:  # a full or read-only cache costs the next clone a training, no more
+        print(f"could not keep the model in the cache {cache}: {error}", flush=True)
 
 
 def _train(model: Path) -> None:
@@ -139,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         model = model_path()
         if model.exists():
             print(f"model up to date: {model.relative_to(ROOT)}", flush=True)
-        else:
+        elif not _from_cache(model):
             _train(model)
+            _to_cache(model)
         _point_current_at(model)
         _prune(model.parent, keep=model)
     return 0
