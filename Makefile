@@ -100,7 +100,7 @@ typecheck: $(VENV)/.installed
 # The stack tests (kill -9 and restart of several Rasa servers, of every process under
 # `ticketing run`) take many minutes: `make test-stack` runs them.
 pytest: $(VENV)/.installed
-	$(BIN)/pytest -m "not stack"
+	$(BIN)/pytest -m "not stack" --durations=25
 
 # --- the browser tests drive Debian's Chromium (Playwright's own browser download cannot work here)
 .PHONY: chromium
