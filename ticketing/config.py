@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Password hashes checked at once (argon2 takes a quarter second of a core): half the cores,
     # so a flood of sign-ins leaves the rest to the desk.
     login_hash_concurrency: int = Field(default=max(1, (os.cpu_count() or 2) // 2), ge=1, le=64)
+    # The desk's busiest lists (tickets, console queues) read in a plain deferred transaction on
+    # SQLite, taking no write lock; False takes the write lock as writes do (for comparison in
+    # tests/bench/bench_login_flood.py).
+    deferred_reads: bool = True
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ticketing import services
 from ticketing.api import security
 from ticketing.config import Settings
+from ticketing.db import reading
 from ticketing.models import User
 
 
@@ -44,10 +45,7 @@ def _unauthorized(detail: str, error: str | None = None) -> HTTPException:
     )
 
 
-def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
-) -> User:
-    """The active user the bearer token names; 401 otherwise."""
+def _signed_in(session: Session, settings: Settings, token: str | None) -> User:
     if not token:
         raise _unauthorized("not signed in")
     subject = security.read_token(token, settings)
@@ -63,7 +61,40 @@ def get_current_user(
     return user
 
 
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
+    """The active user the bearer token names; 401 otherwise."""
+    return _signed_in(session, settings, token)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user, scope="function")]
+
+
+def get_reading_session(request: Request, settings: SettingsDep) -> Iterator[Session]:
+    """For a route that only reads: on SQLite a deferred transaction (`db.reading`) that takes
+    no write lock, so the desk's lists neither wait behind writers (sign-ins, chat messages, the
+    worker) nor hold them up; rolled back at the end."""
+    if not settings.deferred_reads:
+        yield from get_session(request)
+        return
+    with reading(request.app.state.session_factory) as session:
+        yield session
+
+
+ReadingSessionDep = Annotated[Session, Depends(get_reading_session, scope="function")]
+
+
+def get_reading_user(
+    session: ReadingSessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(_bearer)],
+) -> User:
+    """`get_current_user` on the read-only route's own session (one transaction a request)."""
+    return _signed_in(session, settings, token)
+
+
+ReadingUser = Annotated[User, Depends(get_reading_user, scope="function")]
 
 
 def client_address(request: Request) -> str:

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ticketing.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TicketingError
 
@@ -80,6 +82,20 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def _http(request: Request, exc: Exception) -> Any:
+    # FastAPI answers a JSON body that is not UTF-8 with a bare 400 ("error parsing the body"),
+    # unlike every other malformed body (422): give it the 422 that names the body.
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and isinstance(
+        exc.__cause__, UnicodeDecodeError
+    ):
+        return JSONResponse(
+            {"detail": validation_detail(["body"], "the body is not UTF-8 encoded JSON")},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    return await http_exception_handler(request, exc)
+
+
 async def _stale(request: Request, _exc: Exception) -> JSONResponse:
     # Tickets, and the settings (calendars, SLA policies) admins edit, carry a version column.
     what = "the setting" if request.url.path.startswith("/api/admin/") else "the ticket"
@@ -136,6 +152,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PermissionDenied, _domain(status.HTTP_403_FORBIDDEN))
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data_error)

@@ -58,6 +58,17 @@ def online_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def view_of(user: User, row: AgentPresence | None, now: datetime) -> PresenceView:
+    """`user`'s presence as the desk sees it now, from their row (None: never set)."""
+    return PresenceView(
+        user=user,
+        status=effective(row, now),
+        last_seen_at=row.last_seen_at if row else None,
+        max_chats=row.max_chats if row else DEFAULT_MAX_CHATS,
+        max_tickets=row.max_tickets if row else DEFAULT_MAX_TICKETS,
+    )
+
+
 def set_presence(
     session: Session, user: User, status: Presence, *, at: datetime | None = None
 ) -> AgentPresence:
@@ -101,13 +112,5 @@ def desk_presence(session: Session, viewer: User, now: datetime) -> Sequence[Pre
         stmt = stmt.where(User.team_id == viewer.team_id)
     views = []
     for user, row in session.execute(stmt.order_by(User.display_name)):
-        views.append(
-            PresenceView(
-                user=user,
-                status=effective(row, now),
-                last_seen_at=row.last_seen_at if row else None,
-                max_chats=row.max_chats if row else DEFAULT_MAX_CHATS,
-                max_tickets=row.max_tickets if row else DEFAULT_MAX_TICKETS,
-            )
-        )
+        views.append(view_of(user, row, now))
     return views

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ticketing import audit, services, sla
 from ticketing.api import errors
-from ticketing.api.deps import ClientAddress, CurrentUser, SessionDep
+from ticketing.api.deps import (
+    ClientAddress,
+    CurrentUser,
+    ReadingSessionDep,
+    ReadingUser,
+    SessionDep,
+)
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -110,7 +116,7 @@ def console_file(filename: str) -> FileResponse:
 
 
 @router.get("/api/console/queues")
-def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
+def queue_counts(session: ReadingSessionDep, user: ReadingUser) -> QueueCounts:
     """How many tickets each queue holds, with open call-backs and unread notifications."""
     counts = queues.counts(session, user, utcnow())
     return QueueCounts(
@@ -122,8 +128,8 @@ def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
 
 @router.get("/api/console/tickets")
 def list_queue(
-    session: SessionDep,
-    user: CurrentUser,
+    session: ReadingSessionDep,
+    user: ReadingUser,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
     tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006

@@ -55,11 +55,11 @@ def set_presence(session: SessionDep, user: CurrentUser, body: PresenceChange) -
     """Set your status; the console sends it again every minute while it is open. Coming
     online gives you queued items at once when your team auto-assigns."""
     now = utcnow()
-    presence.set_presence(session, user, body.status, at=now)
+    row = presence.set_presence(session, user, body.status, at=now)
     if body.status is presence.Presence.ONLINE:
         assignment.assign_queued(session, user.team_id, at=now)
-    view = next(v for v in presence.desk_presence(session, user, now) if v.user.id == user.id)
-    return _public(view)
+    # Built from the caller's own row: the desk's list leaves admins out (and agents in no team).
+    return _public(presence.view_of(user, row, now))
 
 
 @router.put("/users/{user_id}/capacity")

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from ticketing import services
 from ticketing.api import errors, lookups
-from ticketing.api.deps import CurrentSupervisor, CurrentUser, SessionDep
+from ticketing.api.deps import (
+    CurrentSupervisor,
+    CurrentUser,
+    ReadingSessionDep,
+    ReadingUser,
+    SessionDep,
+)
 from ticketing.api.schemas import (
     MessageCreate,
     MessagePublic,
@@ -76,7 +82,7 @@ def _filters(query: TicketQuery, user: User) -> services.TicketFilters:
 
 @router.get("")
 def list_tickets(
-    session: SessionDep, user: CurrentUser, query: Annotated[TicketQuery, Query()]
+    session: ReadingSessionDep, user: ReadingUser, query: Annotated[TicketQuery, Query()]
 ) -> TicketsPublic:
     """The tickets you may see, filtered, one page at a time (follow `next_cursor`)."""
     now = utcnow()
