@@ -66,6 +66,7 @@ STATIC = {
     for name in (
         "app.js",
         "api.js",
+        "assignment.js",
         "bulk.js",
         "canned.js",
         "collisions.js",
