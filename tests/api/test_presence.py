@@ -62,3 +62,16 @@ def test_capacity_and_switch_are_for_supervisors_with_sane_values(
     assert fine.json()["max_chats"] == 2 and fine.json()["max_tickets"] == 8
     assert switch.status_code == 403
     assert bad_status.status_code == 422 and "status" in bad_status.text
+
+
+def test_the_teams_list_shows_each_teams_switch(client: TestClient, desk: Desk) -> None:
+    client.put(
+        f"/api/teams/{desk.team_a.id}/auto-assign", json={"enabled": True}, headers=auth(desk.sue)
+    )
+
+    teams = client.get("/api/teams", headers=auth(desk.alice)).json()["data"]
+
+    assert {t["id"]: t["auto_assign"] for t in teams} == {
+        desk.team_a.id: True,
+        desk.team_b.id: False,
+    }

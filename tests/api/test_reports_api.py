@@ -15,7 +15,8 @@ from tests.ticketing.test_reports import END, START, build
 from ticketing import services, worker
 from ticketing.api.routes.reports import STATIC
 from ticketing.clock import utcnow
-from ticketing.models import CallbackTask, Channel, IdentityKind, Role, User
+from ticketing.models import CallbackTask, Channel, IdentityKind, Role, Ticket, User
+from ticketing.services import tags
 from ticketing.sla import escalations
 
 PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
@@ -54,6 +55,25 @@ def test_report_figures_over_http(
     assert team_b["rows"] == [["delivery", 2, 100.0]]
 
 
+def test_the_tag_filter_over_http_takes_the_tag_as_typed(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    data = build(session_factory)
+    with session_factory.begin() as session:
+        ticket = session.get_one(Ticket, data.tickets["t3"])
+        tags.change_tags(session, ticket, services.Actor.system(), add=["Refund"])
+    headers = auth(supervisor(session_factory))
+
+    tagged = client.get(
+        "/api/reports/complaints_by_category",
+        params={**PERIOD, "tag": "  REFUND "},
+        headers=headers,
+    )
+
+    assert tagged.status_code == 200
+    assert tagged.json()["rows"] == [["delivery", 1, 100.0]]
+
+
 def test_csv_export_opens_in_excel_with_chinese(
     client: TestClient, session_factory: sessionmaker[Session]
 ) -> None:
@@ -76,6 +96,9 @@ def test_csv_export_opens_in_excel_with_chinese(
         ({"category": "shoes"}, "category"),
         ({"days": "0"}, "days"),
         ({"start": END.isoformat(), "end": START.isoformat()}, "end"),
+        ({"tag": "x" * 41}, "tag"),
+        ({"tag": "x" * 500}, "tag"),
+        ({"tag": "<b>vip</b>"}, "tag"),
     ],
 )
 def test_bad_filters_name_the_field(

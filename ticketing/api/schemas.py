@@ -143,6 +143,7 @@ class TeamPublic(Public):
     id: int
     name: str
     description: str
+    auto_assign: bool = Field(description="queued items go to its online agents with room")
 
 
 class TeamsPublic(BaseModel):

@@ -48,7 +48,8 @@ class Ticket(Base):
         # Finding due tickets reads this index only: the worker never scans the table.
         Index("ix_tickets_next_deadline_at", "next_deadline_at"),
         Index("ix_tickets_status_team", "status", "team_id"),
-        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # An agent's open tickets and live chats (auto-assignment's load) from the index alone.
+        Index("ix_tickets_assignee_load", "assignee_id", "status", "handed_off"),
         # The SLA worker's own index: the next warning or deadline to look at.
         Index("ix_tickets_next_sla_check_at", "next_sla_check_at"),
         Index("ix_tickets_team_escalated_at", "team_id", "escalated_at"),

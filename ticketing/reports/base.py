@@ -23,7 +23,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ticketing.models import Category, Channel, Customer, Priority, Severity, Ticket, Tier
+from ticketing.models import (
+    Category,
+    Channel,
+    Customer,
+    Priority,
+    Severity,
+    Ticket,
+    TicketTag,
+    Tier,
+)
 
 LIST_LIMIT = 500
 
@@ -41,6 +50,9 @@ class ReportFilters:
     priority: Priority | None = None
     channel: Channel | None = None
     tier: Tier | None = None
+    # A tag in its stored form (services.tags.normalize_tag). Roll-ups keep no per-tag
+    # figures: with a tag, a report aggregates the raw rows.
+    tag: str | None = None
     timezone: str = "Asia/Shanghai"
 
     def __post_init__(self) -> None:
@@ -141,6 +153,9 @@ def ticket_conditions(filters: ReportFilters) -> list[ColumnElement[bool]]:
     ]
     if filters.tier is not None:
         conditions.append(Ticket.customer_id.in_(tier_customers(filters.tier)))
+    if filters.tag is not None:
+        tagged = select(TicketTag.ticket_id).where(TicketTag.tag == filters.tag)
+        conditions.append(Ticket.id.in_(tagged))
     return conditions
 
 

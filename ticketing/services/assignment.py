@@ -15,17 +15,17 @@ racing with a pass finds the ticket taken (409), as a claim lost to a colleague 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.models import (
     OPEN_STATUSES,
     PRIORITY_ORDER,
     AgentPresence,
+    Customer,
     EventKind,
     Role,
     Status,
@@ -49,18 +49,20 @@ class Seat:
     """One online agent's room this pass."""
 
     user: User
-    presence: AgentPresence
+    max_chats: int
+    max_tickets: int
+    last_assigned_at: datetime | None
     chats: int
     tickets: int
 
     def has_room(self, chat: bool) -> bool:
-        if self.tickets >= self.presence.max_tickets:
+        if self.tickets >= self.max_tickets:
             return False
-        return not chat or self.chats < self.presence.max_chats
+        return not chat or self.chats < self.max_chats
 
     def order(self) -> tuple[float, float, int]:
-        load = self.tickets / max(self.presence.max_tickets, 1)
-        last = self.presence.last_assigned_at
+        load = self.tickets / max(self.max_tickets, 1)
+        last = self.last_assigned_at
         return (load, last.timestamp() if last else 0.0, self.user.id)
 
 
@@ -71,9 +73,23 @@ class Assignment:
     reason: str
 
 
+def _lock(session: Session, team_id: int) -> bool:
+    """Lock the team's row if it auto-assigns, in one round trip: PostgreSQL locks only the
+    rows a `FOR UPDATE` returns, so a team without auto-assignment is read, never locked."""
+    locked = select(Team.id).where(Team.id == team_id, Team.auto_assign.is_(True))
+    return session.scalar(locked.with_for_update()) is not None
+
+
 def _seats(session: Session, team_id: int, now: datetime) -> list[Seat]:
+    """The team's online agents, then all their loads in one grouped count over the index
+    (assignee, status, handed_off), which holds every column the count reads."""
     agents = session.execute(
-        select(User, AgentPresence)
+        select(
+            User,
+            AgentPresence.max_chats,
+            AgentPresence.max_tickets,
+            AgentPresence.last_assigned_at,
+        )
         .join(AgentPresence, AgentPresence.user_id == User.id)
         .where(
             User.team_id == team_id,
@@ -84,25 +100,34 @@ def _seats(session: Session, team_id: int, now: datetime) -> list[Seat]:
     ).all()
     if not agents:
         return []
-    ids = [user.id for user, _ in agents]
     loads = {
-        assignee: (chats or 0, total)
+        assignee: (chats, total)
         for assignee, chats, total in session.execute(
             select(
                 Ticket.assignee_id,
-                func.sum(case((Ticket.handed_off.is_(True), 1), else_=0)),
+                func.count().filter(Ticket.handed_off.is_(True)),
                 func.count(),
             )
-            .where(Ticket.assignee_id.in_(ids), Ticket.status.in_(OPEN_STATUSES))
+            .where(
+                Ticket.assignee_id.in_([row[0].id for row in agents]),
+                Ticket.status.in_(OPEN_STATUSES),
+            )
             .group_by(Ticket.assignee_id)
         )
     }
-    return [Seat(user, presence, *loads.get(user.id, (0, 0))) for user, presence in agents]
+    return [
+        Seat(user, max_chats, max_tickets, last, *loads.get(user.id, (0, 0)))
+        for user, max_chats, max_tickets, last in agents
+    ]
 
 
-def _queued(session: Session, team_id: int) -> Sequence[Ticket]:
-    return session.scalars(
-        select(Ticket)
+def _queued(session: Session, team_id: int) -> list[tuple[Ticket, int | None]]:
+    """The team's queue, each ticket with its key account's manager (one statement: no
+    per-ticket read of the customer)."""
+    manager = case((Customer.tier == Tier.KEY_ACCOUNT, Customer.account_manager_id), else_=None)
+    rows = session.execute(
+        select(Ticket, manager)
+        .outerjoin(Customer, Customer.id == Ticket.customer_id)
         .where(
             Ticket.team_id == team_id,
             Ticket.assignee_id.is_(None),
@@ -111,16 +136,16 @@ def _queued(session: Session, team_id: int) -> Sequence[Ticket]:
         .order_by(Ticket.handed_off.desc(), _PRIORITY_RANK.desc(), Ticket.created_at, Ticket.id)
         .limit(BATCH)
     ).all()
+    return [(ticket, manager_id) for ticket, manager_id in rows]
 
 
-def _pick(ticket: Ticket, seats: list[Seat]) -> tuple[Seat, str] | None:
-    room = [s for s in seats if s.has_room(ticket.handed_off)]
+def _pick(chat: bool, manager_id: int | None, seats: list[Seat]) -> tuple[Seat, str] | None:
+    room = [s for s in seats if s.has_room(chat)]
     if not room:
         return None
-    customer = ticket.customer
-    if customer is not None and customer.tier is Tier.KEY_ACCOUNT and customer.account_manager_id:
+    if manager_id is not None:
         for seat in room:
-            if seat.user.id == customer.account_manager_id:
+            if seat.user.id == manager_id:
                 return seat, "account_manager"
     return min(room, key=Seat.order), "least_loaded"
 
@@ -129,25 +154,20 @@ def assign_queued(
     session: Session, team_id: int | None, *, at: datetime | None = None
 ) -> list[Assignment]:
     """One pass for one team, in the caller's transaction: every queued item an online agent
-    has room for is assigned. Does nothing for a team without auto-assignment."""
-    if team_id is None:
+    has room for is assigned. Does nothing for a team without auto-assignment.
+
+    Every ticket created or closed calls this, so a pass is a fixed handful of statements
+    whatever the team's size: lock, seats with their loads, queue, then one flush (tickets,
+    history rows) and one update of the round-robin times."""
+    if team_id is None or not _lock(session, team_id):
         return []
     at = at_or_now(at)
-    # Every ticket created or closed calls this: a team without auto-assignment costs one
-    # primary-key read, and only an auto-assigning team's row is locked.
-    known = session.get(Team, team_id)
-    if known is None or not known.auto_assign:
-        return []
-    locked = select(Team).where(Team.id == team_id).with_for_update()
-    team = session.scalars(locked.execution_options(populate_existing=True)).first()
-    if team is None or not team.auto_assign:
-        return []
     seats = _seats(session, team_id, at)
     if not seats:
         return []
     done: list[Assignment] = []
-    for ticket in _queued(session, team_id):
-        picked = _pick(ticket, seats)
+    for ticket, manager_id in _queued(session, team_id):
+        picked = _pick(ticket.handed_off, manager_id, seats)
         if picked is None:
             continue
         seat, reason = picked
@@ -155,7 +175,7 @@ def assign_queued(
         ticket.updated_at = at
         seat.tickets += 1
         seat.chats += int(ticket.handed_off)
-        seat.presence.last_assigned_at = at
+        seat.last_assigned_at = at
         log_event(
             session,
             ticket,
@@ -167,6 +187,13 @@ def assign_queued(
             load=[seat.chats, seat.tickets],
         )
         done.append(Assignment(ticket, seat.user, reason))
+    if done:
+        served = {a.agent.id for a in done}
+        session.execute(
+            update(AgentPresence)
+            .where(AgentPresence.user_id.in_(served))
+            .values(last_assigned_at=at)
+        )
     session.flush()
     return done
 

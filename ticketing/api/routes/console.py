@@ -72,6 +72,7 @@ STATIC = {
     for name in (
         "app.js",
         "api.js",
+        "assignment.js",
         "bulk.js",
         "canned.js",
         "collisions.js",

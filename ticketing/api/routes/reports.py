@@ -22,6 +22,7 @@ from ticketing.api.schemas import Id
 from ticketing.clock import utcnow
 from ticketing.errors import InvalidInput, NotFound
 from ticketing.models import Category, Channel, Priority, Severity, Tier
+from ticketing.services import tags
 
 router = APIRouter(tags=["reports"], responses=errors.documented(401, 403, 404, 503))
 
@@ -57,6 +58,7 @@ def report_filters(
     priority: Priority | None = None,
     channel: Channel | None = None,
     tier: Tier | None = None,
+    tag: Annotated[str | None, Query(max_length=200, description="tickets with this tag")] = None,
     tz: Annotated[str, Query(max_length=64)] = "Asia/Shanghai",
 ) -> reports.ReportFilters:
     """The period (start/end, or the last `days` days) and the slices, checked."""
@@ -67,6 +69,10 @@ def report_filters(
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput(f"{name} needs a UTC offset, e.g. +08:00", field=name)
+    try:
+        tag = tags.normalize_tag(tag) if tag is not None else None
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, field="tag") from None
     default_start, default_end = reports.period(days, utcnow(), tz)
     start, end = start or default_start, end or default_end
     if end < start:
@@ -82,6 +88,7 @@ def report_filters(
         priority=priority,
         channel=channel,
         tier=tier,
+        tag=tag,
         timezone=tz,
     )
 

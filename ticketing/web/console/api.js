@@ -6,10 +6,11 @@
 const TOKEN_KEY = "kefu.token";
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, body = null) {
     super(detail);
     this.status = status;
     this.detail = detail;
+    this.body = body; // the parsed answer: a 422's detail names each refused field
   }
 }
 
@@ -55,7 +56,7 @@ export async function api(path, { method = "GET", body } = {}) {
     onUnauthorized();
     throw new ApiError(401, detailOf(data, 401));
   }
-  if (!response.ok) throw new ApiError(response.status, detailOf(data, response.status));
+  if (!response.ok) throw new ApiError(response.status, detailOf(data, response.status), data);
   return data;
 }
 

@@ -17,6 +17,7 @@ import {
 import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
+import { loadAssignmentView, setupAssignment } from "./assignment.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
 import { startViewing, stopViewing, typed } from "./collisions.js";
 import { byId, h, toast } from "./dom.js";
@@ -127,6 +128,7 @@ async function start() {
   renderWhoami();
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
+  byId("nav-assignment").hidden = !supervisor;
   byId("nav-settings").hidden = state.me.role !== "admin";
   byId("team-label").dataset.i18n = state.me.team_id ? "queue.team" : "queue.all";
   byId("team-label").textContent = t(byId("team-label").dataset.i18n);
@@ -152,6 +154,7 @@ function parseRoute() {
   if (parts[0] === "callbacks") return { view: "callbacks" };
   if (parts[0] === "notifications") return { view: "notifications" };
   if (parts[0] === "canned") return { view: "canned" };
+  if (parts[0] === "assignment") return { view: "assignment" };
   const queue = QUEUES.includes(parts[1]) ? parts[1] : "mine";
   return { view: "queue", queue };
 }
@@ -162,7 +165,7 @@ function route() {
   const sameTicket = next.view === "ticket" && state.route.view === "ticket" && state.route.number === next.number;
   state.route = next;
   if (next.view !== "ticket") stopViewing();
-  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned"]) {
+  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned", "assignment"]) {
     byId(`view-${view}`).hidden = view !== next.view;
   }
   const navKey = next.view === "queue" ? `queue/${next.queue}` : next.view;
@@ -193,6 +196,8 @@ function route() {
     loadCallbacks();
   } else if (next.view === "canned") {
     loadCannedView();
+  } else if (next.view === "assignment") {
+    loadAssignmentView();
   } else {
     loadNotifications();
   }
@@ -1026,6 +1031,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupBulk({ me: null, reload: () => loadQueue(), showError });
   byId("keys-help").addEventListener("click", showHelp);
   setupPresence(showError);
+  setupAssignment({ showError });
   setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
   installShortcuts({
     next: () => moveTicket(1),

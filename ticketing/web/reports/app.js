@@ -46,7 +46,9 @@ async function api(path) {
   }
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
-    throw new Error(typeof body.detail === "string" ? body.detail : "HTTP " + response.status);
+    let detail = typeof body.detail === "string" ? body.detail : "HTTP " + response.status;
+    if (Array.isArray(body.detail)) detail = body.detail.map((d) => `${d.loc.at(-1)}: ${d.msg}`).join("; ");
+    throw new Error(detail);
   }
   return response;
 }
@@ -221,9 +223,24 @@ async function fillPickers() {
       // Pickers are a convenience; the reports work without them.
     }
   };
+  const suggestTags = async () => {
+    try {
+      const body = await (await api("/api/tags?limit=100")).json();
+      byId("tag-options").replaceChildren(
+        ...body.data.map((item) => {
+          const option = element("option", `${item.tag} (${item.uses})`);
+          option.value = item.tag;
+          return option;
+        }),
+      );
+    } catch (_error) {
+      // As above: a tag can be typed without suggestions.
+    }
+  };
   await Promise.all([
     fill("/api/teams", byId("team-select"), (t) => t.name),
     fill("/api/users", byId("agent-select"), (u) => u.display_name || u.username),
+    suggestTags(),
   ]);
 }
 
