@@ -39,6 +39,7 @@ from ticketing.models.heartbeats import WorkerHeartbeat
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
+from ticketing.models.report_rollups import ReportRollupMark, SlaDayTime, SlaDayTotal
 from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
 from ticketing.models.tickets import (
     TICKET_NUMBER,
@@ -85,8 +86,11 @@ __all__ = [
     "OutboxStatus",
     "Priority",
     "ReceivedUpdate",
+    "ReportRollupMark",
     "Role",
     "Severity",
+    "SlaDayTime",
+    "SlaDayTotal",
     "SlaEvent",
     "SlaEventKind",
     "SlaMetric",

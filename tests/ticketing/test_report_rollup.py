@@ -1,0 +1,170 @@
+"""Issue 14, reports at scale: the SLA reports read a daily roll-up of the verdicts, and give
+exactly what aggregating the verdicts gives, medians and p90 included, before the worker has
+rebuilt a changed day and after."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.factories import make_team, make_ticket
+from ticketing import reports
+from ticketing.models import (
+    Priority,
+    ReportRollupMark,
+    SlaDayTime,
+    SlaDayTotal,
+    SlaMetric,
+    SlaVerdict,
+    Ticket,
+)
+from ticketing.reports import rollup
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+SLA_REPORTS = ("sla", "sla_trend", "response_times")
+# Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
+EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
+
+
+def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[int]:
+    """Tickets over the last ten days (some on local midnights), each with random verdicts."""
+    rng = random.Random(seed)
+    with factory.begin() as s:
+        teams = [make_team(s), make_team(s), None]
+        ids = []
+        for _ in range(tickets):
+            at = NOW - timedelta(minutes=rng.randrange(10 * 24 * 60))
+            if rng.random() < 0.1:  # exactly a Shanghai midnight
+                at = at.replace(hour=16, minute=0, second=0, microsecond=0)
+            ticket = make_ticket(s, team=rng.choice(teams), at=at)
+            ids.append(ticket.id)
+            for clock in range(rng.randrange(4)):
+                add_verdict(s, rng, ticket, str(clock))
+    return ids
+
+
+def add_verdict(s: Session, rng: random.Random, ticket: Ticket, clock: str) -> None:
+    stopped = rng.random() < 0.8
+
+    def seconds() -> int:
+        return rng.choice(EDGES) if rng.random() < 0.4 else rng.randrange(40_000)
+
+    s.add(
+        SlaVerdict(
+            ticket_id=ticket.id,
+            metric=rng.choice(list(SlaMetric)),
+            clock=clock,
+            breached=rng.random() < 0.3,
+            due_at=ticket.created_at + timedelta(hours=1),
+            decided_at=ticket.created_at + timedelta(hours=2),
+            priority=Priority.NORMAL,
+            started_at=ticket.created_at,
+            stopped_at=ticket.created_at + timedelta(hours=2) if stopped else None,
+            stopped_by=rng.choice(["reply", "resolution"]) if stopped else None,
+            elapsed_seconds=seconds() if stopped else None,
+            business_seconds=seconds() if stopped and rng.random() < 0.8 else None,
+        )
+    )
+
+
+def filter_sets(factory: sessionmaker[Session]) -> list[reports.ReportFilters]:
+    with factory() as s:
+        teams = [t for t in s.scalars(select(Ticket.team_id).distinct()) if t is not None]
+    sets = []
+    for days in (1, 3, 11, 30):
+        start, end = reports.period(days, NOW)
+        sets.append(reports.ReportFilters(start, end))
+        sets += [reports.ReportFilters(start, end, team_id=team) for team in teams]
+    start, end = reports.period(11, NOW)
+    # Not whole days, another zone, a slice the roll-up does not hold: read from the verdicts.
+    sets.append(reports.ReportFilters(start + timedelta(hours=5), end))
+    sets.append(reports.ReportFilters(start, end, timezone="Europe/Berlin"))
+    sets.append(reports.ReportFilters(start, end, priority=Priority.NORMAL))
+    return sets
+
+
+def run(
+    factory: sessionmaker[Session], name: str, filters: reports.ReportFilters, raw: bool
+) -> Any:
+    with factory() as s:
+        s.info[rollup.READ_VERDICTS] = raw
+        return reports.run(s, name, filters, NOW).rows
+
+
+def assert_same(factory: sessionmaker[Session]) -> int:
+    """Every SLA report, every filter set: the roll-up's answer is the verdicts'. Returns the
+    number of non-empty answers compared."""
+    compared = 0
+    for filters in filter_sets(factory):
+        for name in SLA_REPORTS:
+            from_verdicts = run(factory, name, filters, raw=True)
+            assert run(factory, name, filters, raw=False) == from_verdicts, (name, filters)
+            compared += bool(from_verdicts)
+    return compared
+
+
+def count(factory: sessionmaker[Session], model: type[Any]) -> int:
+    with factory() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Session]) -> None:
+    ids = fill(session_factory, seed=14)
+    assert count(session_factory, ReportRollupMark) > 0  # every change marked its day
+    assert assert_same(session_factory) > 20  # the marked days read from the verdicts
+
+    assert rollup.refresh(session_factory) > 0
+    assert count(session_factory, ReportRollupMark) == 0
+    assert count(session_factory, SlaDayTotal) > 0 and count(session_factory, SlaDayTime) > 0
+    assert assert_same(session_factory) > 20  # now from the roll-up rows alone
+
+    # Changes after the rebuild: new verdicts, a verdict completed, a ticket moved to another
+    # team. The roll-up rows are behind until the worker's next refresh, the answers are not.
+    rng = random.Random(7)
+    with session_factory.begin() as s:
+        for ticket_id in rng.sample(ids, 5):
+            add_verdict(s, rng, s.get_one(Ticket, ticket_id), "late")
+        verdict = s.scalars(select(SlaVerdict).where(SlaVerdict.stopped_at.is_(None))).first()
+        assert verdict is not None
+        verdict.stopped_at, verdict.stopped_by = NOW, "reply"
+        verdict.elapsed_seconds, verdict.business_seconds = 600, 300
+        moved = s.get_one(Ticket, ids[0])
+        moved.team = make_team(s)
+    assert count(session_factory, ReportRollupMark) > 0
+    assert assert_same(session_factory) > 20
+
+    rollup.refresh(session_factory)
+    assert count(session_factory, ReportRollupMark) == 0
+    assert assert_same(session_factory) > 20
+
+
+def test_a_rebuild_replaces_rows_gone_wrong(session_factory: sessionmaker[Session]) -> None:
+    fill(session_factory, seed=3, tickets=20)
+    rollup.refresh(session_factory)
+    with session_factory.begin() as s:  # rows tampered with behind the application's back
+        s.execute(update(SlaDayTotal).values(met=SlaDayTotal.met + 100))
+    start, end = reports.period(30, NOW)
+    wrong = run(session_factory, "sla", reports.ReportFilters(start, end), raw=False)
+    assert wrong != run(session_factory, "sla", reports.ReportFilters(start, end), raw=True)
+    assert rollup.rebuild(session_factory) >= 10
+    assert assert_same(session_factory) > 10
+
+
+def test_percentiles_are_nearest_rank_of_the_minutes_shown() -> None:
+    from collections import Counter
+
+    from ticketing.reports.sla_figures import mean_minutes, nearest_rank, percent
+
+    counts = Counter({1: 4, 5: 5, 30: 1})  # tenths of a minute
+    assert (nearest_rank(counts, 50), nearest_rank(counts, 90), nearest_rank(counts, 100)) == (
+        0.5,
+        0.5,
+        3.0,
+    )
+    assert nearest_rank(Counter(), 50) is None
+    assert (percent(2, 3), percent(1, 8), percent(0, 0)) == (66.7, 12.5, None)
+    assert (mean_minutes(9, 1), mean_minutes(3, 1), mean_minutes(0, 0)) == (0.2, 0.1, None)

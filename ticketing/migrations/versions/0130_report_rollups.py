@@ -1,0 +1,113 @@
+"""report roll-ups: daily SLA totals and times, and the marks of days to rebuild
+
+Revision ID: 0130
+Revises: 0060
+Create Date: 2026-12-03 23:30:00
+
+The SLA reports aggregated every verdict of their period and took seconds on a million tickets
+(issue 14); they now read one row per day, team and metric (and per time, for the medians).
+Every day that has tickets is marked here, so the worker builds the rows after the upgrade
+(`python -m ticketing reports rebuild` does it at once); until then the reports read the
+verdicts of the marked days, and give the same answers throughout.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0130"
+down_revision: str | None = "0060"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ZONE = ZoneInfo("Asia/Shanghai")  # ticketing.models.report_rollups.ROLLUP_ZONE, as of now
+
+
+def _metric() -> sa.Enum:
+    return sa.Enum(
+        "first_response",
+        "next_response",
+        "resolution",
+        name="sla_metric",
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+    )
+
+
+def upgrade() -> None:
+    marks = op.create_table(
+        "report_rollup_marks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_rollup_marks")),
+    )
+    with op.batch_alter_table("report_rollup_marks", schema=None) as batch_op:
+        batch_op.create_index("ix_report_rollup_marks_day", ["day"], unique=False)
+    op.create_table(
+        "report_sla_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("metric", _metric(), nullable=False),
+        sa.Column("met", sa.Integer(), nullable=False),
+        sa.Column("breached", sa.Integer(), nullable=False),
+        sa.Column("samples", sa.Integer(), nullable=False),
+        sa.Column("elapsed_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("business_samples", sa.Integer(), nullable=False),
+        sa.Column("business_seconds", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "team_key", "metric", name=op.f("pk_report_sla_days")),
+    )
+    op.create_table(
+        "report_sla_times",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("metric", _metric(), nullable=False),
+        sa.Column("measure", sa.String(length=1), nullable=False),
+        sa.Column("tenths", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("clocks", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "team_key", "metric", "measure", "tenths", name=op.f("pk_report_sla_times")
+        ),
+    )
+    first, last = (
+        op.get_bind().execute(sa.text("SELECT min(created_at), max(created_at) FROM tickets")).one()
+    )
+    if first is None:
+        return
+    op.bulk_insert(marks, list(_days(_aware(first), _aware(last))))
+
+
+def _aware(value: datetime | str) -> datetime:
+    if isinstance(value, str):  # SQLite
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _days(first: datetime, last: datetime) -> list[dict[str, object]]:
+    day: date = first.astimezone(_ZONE).date()
+    end = last.astimezone(_ZONE).date()
+    rows: list[dict[str, object]] = []
+    while day <= end:
+        after = day + timedelta(days=1)
+        rows.append(
+            {
+                "day": day,
+                "starts_at": datetime.combine(day, time(), _ZONE).astimezone(UTC),
+                "ends_at": datetime.combine(after, time(), _ZONE).astimezone(UTC),
+            }
+        )
+        day = after
+    return rows
+
+
+def downgrade() -> None:
+    op.drop_table("report_sla_times")
+    op.drop_table("report_sla_days")
+    with op.batch_alter_table("report_rollup_marks", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_rollup_marks_day")
+    op.drop_table("report_rollup_marks")

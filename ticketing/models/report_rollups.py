@@ -1,0 +1,124 @@
+"""Daily roll-ups of the SLA verdicts, so the SLA reports read a few rows per day instead of
+every verdict of the period (ticketing/reports/rollup.py keeps them; issue 14).
+
+`day` is the local day, in the roll-up's time zone, of the creation of the verdicts' tickets
+(the reports count a ticket's deadlines on the day it was created); `team_key` is the ticket's
+team, 0 for none. A change to a verdict, or a ticket moving team, writes a `ReportRollupMark`
+for its day in the same transaction; the worker rebuilds marked days from the verdicts and
+removes the marks it read. Until then the reports read the verdicts of marked days, so a
+roll-up answer never differs from aggregating the verdicts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Date, Index, Integer, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ticketing.models.base import Base, UTCDateTime, enum_type
+from ticketing.models.enums import SlaMetric
+from ticketing.models.sla_events import SlaVerdict
+from ticketing.models.tickets import Ticket
+
+# The roll-up's days are days in this zone: the reports' default (reports in another zone read
+# the verdicts).
+ROLLUP_ZONE = "Asia/Shanghai"
+
+
+class ReportRollupMark(Base):
+    """A day whose roll-up rows are out of date; [starts_at, ends_at) is that day in UTC."""
+
+    __tablename__ = "report_rollup_marks"
+    __table_args__ = (Index("ix_report_rollup_marks_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SlaDayTotal(Base):
+    """Per day, team and metric: deadlines met and missed, and the stopped-in-time samples of
+    the response-time report (count and sum of the elapsed and of the business seconds)."""
+
+    __tablename__ = "report_sla_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    metric: Mapped[SlaMetric] = mapped_column(enum_type(SlaMetric, "sla_metric"), primary_key=True)
+    met: Mapped[int] = mapped_column(Integer)
+    breached: Mapped[int] = mapped_column(Integer)
+    samples: Mapped[int] = mapped_column(Integer)
+    elapsed_seconds: Mapped[int] = mapped_column(BigInteger)
+    business_samples: Mapped[int] = mapped_column(Integer)
+    business_seconds: Mapped[int] = mapped_column(BigInteger)
+
+
+class SlaDayTime(Base):
+    """Per day, team, metric and measure ("e" elapsed, "b" business): how many stopped clocks
+    took each time, in tenths of a minute (the precision the reports show), so medians and p90
+    come out exactly as from the verdicts."""
+
+    __tablename__ = "report_sla_times"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    metric: Mapped[SlaMetric] = mapped_column(enum_type(SlaMetric, "sla_metric"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(1), primary_key=True)
+    tenths: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clocks: Mapped[int] = mapped_column(Integer)
+
+
+def day_of(at: datetime) -> date:
+    """The roll-up day of an instant."""
+    return at.astimezone(ZoneInfo(ROLLUP_ZONE)).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A roll-up day as [start, end) in UTC."""
+    zone = ZoneInfo(ROLLUP_ZONE)
+    start = datetime.combine(day, time(), zone)
+    end = datetime.combine(day + timedelta(days=1), time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def mark(session: Session, day: date) -> None:
+    """Note that `day`'s roll-up rows must be rebuilt (in the caller's transaction)."""
+    starts, ends = day_bounds(day)
+    session.add(ReportRollupMark(day=day, starts_at=starts, ends_at=ends))
+
+
+def _changed_day(session: Session, obj: object, deleted: bool) -> date | None:
+    if isinstance(obj, SlaVerdict):
+        if not deleted and obj in session.dirty and not session.is_modified(obj):
+            return None
+        ticket = session.get(Ticket, obj.ticket_id)
+        return None if ticket is None else day_of(ticket.created_at)
+    if isinstance(obj, Ticket) and obj.id is not None:
+        state = inspect(obj)
+        moved = state.attrs.team_id.history.has_changes() or state.attrs.team.history.has_changes()
+        if deleted or moved:
+            return day_of(obj.created_at)
+    return None
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_changed_days(session: Session, _context: Any, _instances: Any) -> None:
+    """Every flush that adds, changes or removes a verdict, or moves a ticket to another team,
+    marks the day of the ticket's creation: nothing that changes a report figure can leave the
+    roll-up behind, whichever code path made the change."""
+    days: set[date] = set()
+    for obj in chain(session.new, session.dirty):
+        day = _changed_day(session, obj, deleted=False)
+        if day is not None:
+            days.add(day)
+    for obj in session.deleted:
+        day = _changed_day(session, obj, deleted=True)
+        if day is not None:
+            days.add(day)
+    for day in sorted(days):
+        mark(session, day)
