@@ -14,18 +14,30 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import make_team, make_ticket
 from ticketing import reports
 from ticketing.models import (
+    Category,
+    Channel,
     Priority,
     ReportRollupMark,
+    Severity,
     SlaDayTime,
     SlaDayTotal,
     SlaMetric,
     SlaVerdict,
     Ticket,
+    TicketDay,
 )
 from ticketing.reports import rollup
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-SLA_REPORTS = ("sla", "sla_trend", "response_times")
+ROLLED_UP = (
+    "sla",
+    "sla_trend",
+    "response_times",
+    "complaints_by_category",
+    "complaints_by_severity",
+    "complaints_by_channel",
+    "reopen_rate",
+)
 # Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
 EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
 
@@ -40,8 +52,18 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
             at = NOW - timedelta(minutes=rng.randrange(10 * 24 * 60))
             if rng.random() < 0.1:  # exactly a Shanghai midnight
                 at = at.replace(hour=16, minute=0, second=0, microsecond=0)
-            ticket = make_ticket(s, team=rng.choice(teams), at=at)
+            ticket = make_ticket(
+                s,
+                team=rng.choice(teams),
+                at=at,
+                category=rng.choice(list(Category)),
+                severity=rng.choice(list(Severity)),
+                channel=rng.choice([Channel.WEB, Channel.EMAIL, Channel.PHONE]),
+            )
             ids.append(ticket.id)
+            if rng.random() < 0.5:
+                ticket.resolved_at = at + timedelta(hours=3)
+                ticket.reopen_count = rng.choice([0, 0, 1, 2])
             for clock in range(rng.randrange(4)):
                 add_verdict(s, rng, ticket, str(clock))
     return ids
@@ -100,7 +122,7 @@ def assert_same(factory: sessionmaker[Session]) -> int:
     number of non-empty answers compared."""
     compared = 0
     for filters in filter_sets(factory):
-        for name in SLA_REPORTS:
+        for name in ROLLED_UP:
             from_verdicts = run(factory, name, filters, raw=True)
             assert run(factory, name, filters, raw=False) == from_verdicts, (name, filters)
             compared += bool(from_verdicts)
@@ -119,11 +141,13 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
 
     assert rollup.refresh(session_factory) > 0
     assert count(session_factory, ReportRollupMark) == 0
-    assert count(session_factory, SlaDayTotal) > 0 and count(session_factory, SlaDayTime) > 0
+    for table in (SlaDayTotal, SlaDayTime, TicketDay):
+        assert count(session_factory, table) > 0
     assert assert_same(session_factory) > 20  # now from the roll-up rows alone
 
     # Changes after the rebuild: new verdicts, a verdict completed, a ticket moved to another
-    # team. The roll-up rows are behind until the worker's next refresh, the answers are not.
+    # team, one reopened, one recategorised, a new ticket. The roll-up rows are behind until
+    # the worker's next refresh, the answers are not.
     rng = random.Random(7)
     with session_factory.begin() as s:
         for ticket_id in rng.sample(ids, 5):
@@ -134,6 +158,9 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
         verdict.elapsed_seconds, verdict.business_seconds = 600, 300
         moved = s.get_one(Ticket, ids[0])
         moved.team = make_team(s)
+        s.get_one(Ticket, ids[1]).reopen_count += 1
+        s.get_one(Ticket, ids[2]).category = Category.PRICE
+        make_ticket(s, at=NOW - timedelta(hours=1), channel=Channel.PHONE)
     assert count(session_factory, ReportRollupMark) > 0
     assert assert_same(session_factory) > 20
 
@@ -147,9 +174,11 @@ def test_a_rebuild_replaces_rows_gone_wrong(session_factory: sessionmaker[Sessio
     rollup.refresh(session_factory)
     with session_factory.begin() as s:  # rows tampered with behind the application's back
         s.execute(update(SlaDayTotal).values(met=SlaDayTotal.met + 100))
-    start, end = reports.period(30, NOW)
-    wrong = run(session_factory, "sla", reports.ReportFilters(start, end), raw=False)
-    assert wrong != run(session_factory, "sla", reports.ReportFilters(start, end), raw=True)
+        s.execute(update(TicketDay).values(reopened=TicketDay.reopened + 1))
+    whole = reports.ReportFilters(*reports.period(30, NOW))
+    for name in ("sla", "reopen_rate"):
+        wrong = run(session_factory, name, whole, raw=False)
+        assert wrong != run(session_factory, name, whole, raw=True)
     assert rollup.rebuild(session_factory) >= 10
     assert assert_same(session_factory) > 10
 

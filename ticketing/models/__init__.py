@@ -39,7 +39,12 @@ from ticketing.models.heartbeats import WorkerHeartbeat
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
-from ticketing.models.report_rollups import ReportRollupMark, SlaDayTime, SlaDayTotal
+from ticketing.models.report_rollups import (
+    ReportRollupMark,
+    SlaDayTime,
+    SlaDayTotal,
+    TicketDay,
+)
 from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
 from ticketing.models.tickets import (
     TICKET_NUMBER,
@@ -102,6 +107,7 @@ __all__ = [
     "Team",
     "TeamRoute",
     "Ticket",
+    "TicketDay",
     "TicketEvent",
     "TicketTag",
     "TicketViewer",

@@ -1,12 +1,13 @@
-"""Daily roll-ups of the SLA verdicts, so the SLA reports read a few rows per day instead of
-every verdict of the period (ticketing/reports/rollup.py keeps them; issue 14).
+"""Daily roll-ups of the tickets and their SLA verdicts, so the reports read a few rows per day
+instead of every ticket and verdict of the period (ticketing/reports/rollup.py keeps them;
+issue 14).
 
-`day` is the local day, in the roll-up's time zone, of the creation of the verdicts' tickets
-(the reports count a ticket's deadlines on the day it was created); `team_key` is the ticket's
-team, 0 for none. A change to a verdict, or a ticket moving team, writes a `ReportRollupMark`
-for its day in the same transaction; the worker rebuilds marked days from the verdicts and
-removes the marks it read. Until then the reports read the verdicts of marked days, so a
-roll-up answer never differs from aggregating the verdicts.
+`day` is the local day, in the roll-up's time zone, of the creation of the tickets (the reports
+count a ticket and its deadlines on the day it was created); `team_key` is the ticket's team,
+0 for none. A new ticket, a change to a verdict or to a ticket's rolled-up columns writes a
+`ReportRollupMark` for its day in the same transaction; the worker rebuilds marked days and
+removes the marks it read. Until then the reports read the tickets and verdicts of marked days,
+so a roll-up answer never differs from aggregating the rows themselves.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BigInteger, Date, Index, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ticketing.clock import utcnow
 from ticketing.models.base import Base, UTCDateTime, enum_type
-from ticketing.models.enums import SlaMetric
+from ticketing.models.enums import Category, Channel, Severity, SlaMetric
 from ticketing.models.sla_events import SlaVerdict
 from ticketing.models.tickets import Ticket
 
@@ -73,6 +75,34 @@ class SlaDayTime(Base):
     clocks: Mapped[int] = mapped_column(Integer)
 
 
+class TicketDay(Base):
+    """Per day, team, category, severity and channel: the tickets created, those resolved at
+    least once, and those reopened (the complaint and reopen-rate reports)."""
+
+    __tablename__ = "report_ticket_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"), primary_key=True)
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity, "severity"), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"), primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer)
+
+
+# The ticket columns the roll-up holds (the team also as its relationship).
+TICKET_COLUMNS = (
+    "team_id",
+    "team",
+    "category",
+    "severity",
+    "channel",
+    "resolved_at",
+    "reopen_count",
+)
+
+
 def day_of(at: datetime) -> date:
     """The roll-up day of an instant."""
     return at.astimezone(ZoneInfo(ROLLUP_ZONE)).date()
@@ -98,19 +128,23 @@ def _changed_day(session: Session, obj: object, deleted: bool) -> date | None:
             return None
         ticket = session.get(Ticket, obj.ticket_id)
         return None if ticket is None else day_of(ticket.created_at)
-    if isinstance(obj, Ticket) and obj.id is not None:
-        state = inspect(obj)
-        moved = state.attrs.team_id.history.has_changes() or state.attrs.team.history.has_changes()
-        if deleted or moved:
-            return day_of(obj.created_at)
+    if not isinstance(obj, Ticket):
+        return None
+    if obj.id is None:  # new: its creation time decides its day, so it is fixed here
+        if obj.created_at is None:
+            obj.created_at = utcnow()
+        return day_of(obj.created_at)
+    state = inspect(obj)
+    if deleted or any(state.attrs[name].history.has_changes() for name in TICKET_COLUMNS):
+        return day_of(obj.created_at)
     return None
 
 
 @event.listens_for(Session, "before_flush")
 def _mark_changed_days(session: Session, _context: Any, _instances: Any) -> None:
-    """Every flush that adds, changes or removes a verdict, or moves a ticket to another team,
-    marks the day of the ticket's creation: nothing that changes a report figure can leave the
-    roll-up behind, whichever code path made the change."""
+    """Every flush that adds a ticket, changes a rolled-up column of one, or adds, changes or
+    removes a verdict, marks the day of the ticket's creation: nothing that changes a report
+    figure can leave the roll-up behind, whichever code path made the change."""
     days: set[date] = set()
     for obj in chain(session.new, session.dirty):
         day = _changed_day(session, obj, deleted=False)

@@ -1,6 +1,6 @@
-"""The SLA reports' daily roll-up (tables in ticketing/models/report_rollups.py): how a day's
-rows are built from the verdicts, the worker's refresh of marked days, the full rebuild, and
-which periods the roll-up can answer.
+"""The reports' daily roll-up (tables in ticketing/models/report_rollups.py): how a day's rows
+are built from the tickets and verdicts, the worker's refresh of marked days, the full rebuild,
+and which periods the roll-up can answer.
 
 The same aggregate expressions build the roll-up rows and answer the reports from the verdicts
 directly, so both ways count the same things; the reports (ticketing/reports/sla.py) finish the
@@ -40,6 +40,7 @@ from ticketing.models import (
     SlaMetric,
     SlaVerdict,
     Ticket,
+    TicketDay,
 )
 from ticketing.models.report_rollups import ROLLUP_ZONE, day_bounds, day_of, mark
 from ticketing.reports.base import ReportFilters
@@ -92,6 +93,15 @@ def tenths(seconds: Any) -> ColumnElement[int]:
     (the reports show minutes with one decimal)."""
     key: ColumnElement[int] = type_coerce((seconds * 10 + 30) // 60, Integer)
     return key
+
+
+def ticket_columns() -> list[ColumnElement[int]]:
+    """tickets, resolved (at least once), reopened."""
+    return [
+        func.count().label("tickets"),
+        _sum_if(or_(Ticket.resolved_at.is_not(None), Ticket.reopen_count > 0)).label("resolved"),
+        _sum_if(Ticket.reopen_count > 0).label("reopened"),
+    ]
 
 
 MEASURES = {"e": SlaVerdict.elapsed_seconds, "b": SlaVerdict.business_seconds}
@@ -162,6 +172,7 @@ def rebuild_day(session: Session, day: date) -> None:
     starts, ends = day_bounds(day)
     session.execute(delete(SlaDayTotal).where(SlaDayTotal.day == day))
     session.execute(delete(SlaDayTime).where(SlaDayTime.day == day))
+    session.execute(delete(TicketDay).where(TicketDay.day == day))
     of_day = [Ticket.created_at >= starts, Ticket.created_at < ends]
     keys: list[ColumnElement[Any]] = [literal(day).label("day"), team_key().label("team_key")]
     totals = (
@@ -183,6 +194,22 @@ def rebuild_day(session: Session, day: date) -> None:
                 "business_seconds",
             ],
             totals,
+        )
+    )
+    slices = [Ticket.category, Ticket.severity, Ticket.channel]
+    session.execute(
+        insert(TicketDay).from_select(
+            [
+                "day",
+                "team_key",
+                "category",
+                "severity",
+                "channel",
+                "tickets",
+                "resolved",
+                "reopened",
+            ],
+            select(*keys, *slices, *ticket_columns()).where(*of_day).group_by(keys[1], *slices),
         )
     )
     for measure in MEASURES:
@@ -255,6 +282,7 @@ def rebuild(factory: sessionmaker[Session]) -> int:
     with factory() as session, session.begin():
         session.execute(delete(SlaDayTotal))
         session.execute(delete(SlaDayTime))
+        session.execute(delete(TicketDay))
         mark_all(session)
     rebuilt = 0
     while days := refresh(factory):

@@ -23,19 +23,17 @@ down_revision: str | None = "0060"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_CATEGORIES = ("product_quality", "service", "delivery", "price", "contract", "policy", "other")
+_CHANNELS = ("web", "telegram", "phone", "email", "api")
 _ZONE = ZoneInfo("Asia/Shanghai")  # ticketing.models.report_rollups.ROLLUP_ZONE, as of now
 
 
+def _enum(name: str, *values: str) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=24)
+
+
 def _metric() -> sa.Enum:
-    return sa.Enum(
-        "first_response",
-        "next_response",
-        "resolution",
-        name="sla_metric",
-        native_enum=False,
-        create_constraint=True,
-        length=24,
-    )
+    return _enum("sla_metric", "first_response", "next_response", "resolution")
 
 
 def upgrade() -> None:
@@ -74,6 +72,20 @@ def upgrade() -> None:
             "day", "team_key", "metric", "measure", "tenths", name=op.f("pk_report_sla_times")
         ),
     )
+    op.create_table(
+        "report_ticket_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("category", _enum("category", *_CATEGORIES), nullable=False),
+        sa.Column("severity", _enum("severity", "general", "major"), nullable=False),
+        sa.Column("channel", _enum("channel", *_CHANNELS), nullable=False),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.Column("resolved", sa.Integer(), nullable=False),
+        sa.Column("reopened", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "team_key", "category", "severity", "channel", name=op.f("pk_report_ticket_days")
+        ),
+    )
     first, last = (
         op.get_bind().execute(sa.text("SELECT min(created_at), max(created_at) FROM tickets")).one()
     )
@@ -106,6 +118,7 @@ def _days(first: datetime, last: datetime) -> list[dict[str, object]]:
 
 
 def downgrade() -> None:
+    op.drop_table("report_ticket_days")
     op.drop_table("report_sla_times")
     op.drop_table("report_sla_days")
     with op.batch_alter_table("report_rollup_marks", schema=None) as batch_op:
