@@ -16,6 +16,9 @@ from ticketing import reports
 from ticketing.models import (
     Category,
     Channel,
+    FollowUp,
+    FollowUpDay,
+    FollowUpStatus,
     Priority,
     ReportRollupMark,
     Severity,
@@ -23,6 +26,8 @@ from ticketing.models import (
     SlaDayTotal,
     SlaMetric,
     SlaVerdict,
+    SurveyDay,
+    SurveyResponse,
     Ticket,
     TicketDay,
 )
@@ -37,6 +42,8 @@ ROLLED_UP = (
     "complaints_by_severity",
     "complaints_by_channel",
     "reopen_rate",
+    "satisfaction",
+    "follow_ups",
 )
 # Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
 EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
@@ -66,6 +73,7 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
                 ticket.reopen_count = rng.choice([0, 0, 1, 2])
             for clock in range(rng.randrange(4)):
                 add_verdict(s, rng, ticket, str(clock))
+            add_care(s, rng, ticket)
     return ids
 
 
@@ -91,6 +99,30 @@ def add_verdict(s: Session, rng: random.Random, ticket: Ticket, clock: str) -> N
             business_seconds=seconds() if stopped and rng.random() < 0.8 else None,
         )
     )
+
+
+def add_care(s: Session, rng: random.Random, ticket: Ticket, sequence: int = 1) -> None:
+    """Maybe a follow-up visit due a few days on, maybe a survey answer."""
+    if rng.random() < 0.6:
+        s.add(
+            FollowUp(
+                ticket_id=ticket.id,
+                round=0,
+                sequence=sequence,
+                status=rng.choice(list(FollowUpStatus)),
+                due_at=ticket.created_at + timedelta(hours=rng.randrange(96)),
+                survey_sent_at=ticket.created_at if rng.random() < 0.5 else None,
+            )
+        )
+    if rng.random() < 0.6:
+        s.add(
+            SurveyResponse(
+                ticket_id=ticket.id,
+                csat=rng.choice([None, 1, 2, 3, 4, 5]),
+                nps=rng.choice([None, 0, 3, 6, 7, 8, 9, 10]),
+                created_at=ticket.created_at + timedelta(hours=rng.randrange(72)),
+            )
+        )
 
 
 def filter_sets(factory: sessionmaker[Session]) -> list[reports.ReportFilters]:
@@ -141,7 +173,7 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
 
     assert rollup.refresh(session_factory) > 0
     assert count(session_factory, ReportRollupMark) == 0
-    for table in (SlaDayTotal, SlaDayTime, TicketDay):
+    for table in (SlaDayTotal, SlaDayTime, TicketDay, SurveyDay, FollowUpDay):
         assert count(session_factory, table) > 0
     assert assert_same(session_factory) > 20  # now from the roll-up rows alone
 
@@ -161,6 +193,11 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
         s.get_one(Ticket, ids[1]).reopen_count += 1
         s.get_one(Ticket, ids[2]).category = Category.PRICE
         make_ticket(s, at=NOW - timedelta(hours=1), channel=Channel.PHONE)
+        for ticket_id in rng.sample(ids, 4):
+            add_care(s, rng, s.get_one(Ticket, ticket_id), sequence=2)
+        visit = s.scalars(select(FollowUp)).first()
+        assert visit is not None
+        visit.status, visit.due_at = FollowUpStatus.DONE, visit.due_at + timedelta(days=2)
     assert count(session_factory, ReportRollupMark) > 0
     assert assert_same(session_factory) > 20
 
@@ -175,8 +212,9 @@ def test_a_rebuild_replaces_rows_gone_wrong(session_factory: sessionmaker[Sessio
     with session_factory.begin() as s:  # rows tampered with behind the application's back
         s.execute(update(SlaDayTotal).values(met=SlaDayTotal.met + 100))
         s.execute(update(TicketDay).values(reopened=TicketDay.reopened + 1))
+        s.execute(update(SurveyDay).values(responses=SurveyDay.responses + 1))
     whole = reports.ReportFilters(*reports.period(30, NOW))
-    for name in ("sla", "reopen_rate"):
+    for name in ("sla", "reopen_rate", "satisfaction"):
         wrong = run(session_factory, name, whole, raw=False)
         assert wrong != run(session_factory, name, whole, raw=True)
     assert rollup.rebuild(session_factory) >= 10

@@ -40,9 +40,11 @@ from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute,
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
 from ticketing.models.report_rollups import (
+    FollowUpDay,
     ReportRollupMark,
     SlaDayTime,
     SlaDayTotal,
+    SurveyDay,
     TicketDay,
 )
 from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
@@ -79,6 +81,7 @@ __all__ = [
     "CustomerIdentity",
     "EventKind",
     "FollowUp",
+    "FollowUpDay",
     "FollowUpStatus",
     "IdentityKind",
     "Lifecycle",
@@ -103,6 +106,7 @@ __all__ = [
     "SlaRecompute",
     "SlaVerdict",
     "Status",
+    "SurveyDay",
     "SurveyResponse",
     "Team",
     "TeamRoute",

@@ -17,12 +17,13 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String, event, inspect
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ticketing.clock import utcnow
 from ticketing.models.base import Base, UTCDateTime, enum_type
-from ticketing.models.enums import Category, Channel, Severity, SlaMetric
+from ticketing.models.enums import Category, Channel, FollowUpStatus, Severity, SlaMetric
+from ticketing.models.follow_ups import FollowUp, SurveyResponse
 from ticketing.models.sla_events import SlaVerdict
 from ticketing.models.tickets import Ticket
 
@@ -91,6 +92,32 @@ class TicketDay(Base):
     reopened: Mapped[int] = mapped_column(Integer)
 
 
+class SurveyDay(Base):
+    """Per day (of the answer), team, CSAT and NPS given (-1: not answered): the answers."""
+
+    __tablename__ = "report_survey_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    csat: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    nps: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    responses: Mapped[int] = mapped_column(Integer)
+
+
+class FollowUpDay(Base):
+    """Per day (the visit was due), team, status and whether a survey went out: the visits."""
+
+    __tablename__ = "report_follow_up_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_type(FollowUpStatus, "follow_up_status"), primary_key=True
+    )
+    surveyed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer)
+
+
 # The ticket columns the roll-up holds (the team also as its relationship).
 TICKET_COLUMNS = (
     "team_id",
@@ -101,6 +128,9 @@ TICKET_COLUMNS = (
     "resolved_at",
     "reopen_count",
 )
+
+
+FOLLOW_UP_COLUMNS = ("status", "survey_sent_at", "due_at", "ticket_id")
 
 
 def day_of(at: datetime) -> date:
@@ -122,37 +152,73 @@ def mark(session: Session, day: date) -> None:
     session.add(ReportRollupMark(day=day, starts_at=starts, ends_at=ends))
 
 
-def _changed_day(session: Session, obj: object, deleted: bool) -> date | None:
+def _when(obj: Any, attribute: str) -> datetime:
+    """A creation time, fixed here when the flush would fill it in: it decides the day."""
+    if getattr(obj, attribute) is None:
+        setattr(obj, attribute, utcnow())
+    value: datetime = getattr(obj, attribute)
+    return value
+
+
+def _changed(obj: Any, names: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _ticket_days(session: Session, ticket: Ticket, deleted: bool) -> set[date]:
+    if ticket.id is None:  # new
+        return {day_of(_when(ticket, "created_at"))}
+    if not deleted and not _changed(ticket, TICKET_COLUMNS):
+        return set()
+    days = {day_of(ticket.created_at)}
+    if deleted or _changed(ticket, ("team_id", "team")):  # its care rows move team too
+        for table, column in (
+            (FollowUp, FollowUp.due_at),
+            (SurveyResponse, SurveyResponse.created_at),
+        ):
+            days |= {
+                day_of(at)
+                for at in session.scalars(select(column).where(table.ticket_id == ticket.id))
+            }
+    return days
+
+
+def _follow_up_days(follow_up: FollowUp, deleted: bool) -> set[date]:
+    if follow_up.id is None or deleted:
+        return {day_of(follow_up.due_at)}
+    if not _changed(follow_up, FOLLOW_UP_COLUMNS):
+        return set()
+    history = inspect(follow_up).attrs.due_at.history
+    return {day_of(at) for at in (*history.deleted, follow_up.due_at) if at is not None}
+
+
+def changed_days(session: Session, obj: object, deleted: bool) -> set[date]:
+    """The roll-up days a change to `obj` (new, changed, or `deleted`) affects."""
     if isinstance(obj, SlaVerdict):
         if not deleted and obj in session.dirty and not session.is_modified(obj):
-            return None
+            return set()
         ticket = session.get(Ticket, obj.ticket_id)
-        return None if ticket is None else day_of(ticket.created_at)
-    if not isinstance(obj, Ticket):
-        return None
-    if obj.id is None:  # new: its creation time decides its day, so it is fixed here
-        if obj.created_at is None:
-            obj.created_at = utcnow()
-        return day_of(obj.created_at)
-    state = inspect(obj)
-    if deleted or any(state.attrs[name].history.has_changes() for name in TICKET_COLUMNS):
-        return day_of(obj.created_at)
-    return None
+        return set() if ticket is None else {day_of(ticket.created_at)}
+    if isinstance(obj, Ticket):
+        return _ticket_days(session, obj, deleted)
+    if isinstance(obj, FollowUp):
+        return _follow_up_days(obj, deleted)
+    if isinstance(obj, SurveyResponse) and (
+        obj.id is None or deleted or _changed(obj, ("csat", "nps", "ticket_id"))
+    ):
+        return {day_of(_when(obj, "created_at"))}
+    return set()
 
 
 @event.listens_for(Session, "before_flush")
 def _mark_changed_days(session: Session, _context: Any, _instances: Any) -> None:
-    """Every flush that adds a ticket, changes a rolled-up column of one, or adds, changes or
-    removes a verdict, marks the day of the ticket's creation: nothing that changes a report
-    figure can leave the roll-up behind, whichever code path made the change."""
+    """Every flush that changes what the roll-up holds (a new ticket, a changed column of one,
+    a verdict, a follow-up visit, a survey answer) marks the days it counts in: nothing that
+    changes a report figure can leave the roll-up behind, whichever code path made it."""
     days: set[date] = set()
     for obj in chain(session.new, session.dirty):
-        day = _changed_day(session, obj, deleted=False)
-        if day is not None:
-            days.add(day)
+        days |= changed_days(session, obj, deleted=False)
     for obj in session.deleted:
-        day = _changed_day(session, obj, deleted=True)
-        if day is not None:
-            days.add(day)
+        days |= changed_days(session, obj, deleted=True)
     for day in sorted(days):
         mark(session, day)

@@ -10,7 +10,7 @@ figures (percentages, averages, percentiles) in Python from the counts and sums 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,16 +34,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.models import (
+    FollowUp,
+    FollowUpDay,
     ReportRollupMark,
     SlaDayTime,
     SlaDayTotal,
     SlaMetric,
     SlaVerdict,
+    SurveyDay,
+    SurveyResponse,
     Ticket,
     TicketDay,
 )
 from ticketing.models.report_rollups import ROLLUP_ZONE, day_bounds, day_of, mark
-from ticketing.reports.base import ReportFilters
+from ticketing.reports.base import ReportFilters, ticket_conditions
 
 # Set `session.info[READ_VERDICTS] = True` to answer from the verdicts alone (tests, bench).
 READ_VERDICTS = "reports.read_verdicts"
@@ -158,10 +162,38 @@ def marked_days(session: Session, first: date, end: date) -> list[tuple[date, da
     return sorted((day, starts, ends) for day, starts, ends in rows)
 
 
-def created_within(days: Sequence[tuple[date, datetime, datetime]]) -> ColumnElement[bool]:
-    return or_(
-        *(and_(Ticket.created_at >= starts, Ticket.created_at < ends) for _, starts, ends in days)
-    )
+def created_within(
+    days: Sequence[tuple[date, datetime, datetime]], column: Any = Ticket.created_at
+) -> ColumnElement[bool]:
+    return or_(*(and_(column >= starts, column < ends) for _, starts, ends in days))
+
+
+Rows = Callable[[list[ColumnElement[bool]], list[ColumnElement[bool]]], Iterable[Any]]
+
+
+def gather_rows(
+    session: Session,
+    filters: ReportFilters,
+    at: Any,
+    table: type[FollowUpDay] | type[SurveyDay],
+    raw: Rows,
+    rolled: Callable[[list[ColumnElement[bool]]], Iterable[Any]],
+) -> list[Any]:
+    """The rows of `raw(conditions on at, ticket slices)` for the period, or where the roll-up
+    can answer, those of `rolled(conditions on table)` for its days and of `raw` for the days
+    marked since their rows were built."""
+    days = rolled_up_days(session, filters)
+    if days is None:
+        return list(raw([at >= filters.start, at < filters.end], ticket_conditions(filters)))
+    first, end = days
+    marked = marked_days(session, first, end)
+    rows = list(raw([created_within(marked, at)], ticket_conditions(filters))) if marked else []
+    conditions = [table.day >= first, table.day < end]
+    if marked:
+        conditions.append(table.day.not_in([day for day, _, _ in marked]))
+    if filters.team_id is not None:
+        conditions.append(table.team_key == filters.team_id)
+    return rows + list(rolled(conditions))
 
 
 # --- keeping the rows current --------------------------------------------------------------------
@@ -212,6 +244,7 @@ def rebuild_day(session: Session, day: date) -> None:
             select(*keys, *slices, *ticket_columns()).where(*of_day).group_by(keys[1], *slices),
         )
     )
+    _rebuild_care(session, day, keys)
     for measure in MEASURES:
         times = times_select(measure, [team_key().label("team_key")], of_day).subquery()
         session.execute(
@@ -227,6 +260,44 @@ def rebuild_day(session: Session, day: date) -> None:
                 ),
             )
         )
+
+
+def _rebuild_care(session: Session, day: date, keys: list[ColumnElement[Any]]) -> None:
+    """The day's survey answers and follow-up visits (by their own dates)."""
+    session.execute(delete(SurveyDay).where(SurveyDay.day == day))
+    session.execute(delete(FollowUpDay).where(FollowUpDay.day == day))
+    starts, ends = day_bounds(day)
+    scores = [survey_score(SurveyResponse.csat), survey_score(SurveyResponse.nps)]
+    session.execute(
+        insert(SurveyDay).from_select(
+            ["day", "team_key", "csat", "nps", "responses"],
+            select(*keys, *scores, func.count())
+            .select_from(SurveyResponse)
+            .join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+            .where(SurveyResponse.created_at >= starts, SurveyResponse.created_at < ends)
+            .group_by(keys[1], *scores),
+        )
+    )
+    kinds = [FollowUp.status, visit_surveyed()]
+    session.execute(
+        insert(FollowUpDay).from_select(
+            ["day", "team_key", "status", "surveyed", "visits"],
+            select(*keys, *kinds, func.count())
+            .select_from(FollowUp)
+            .join(Ticket, Ticket.id == FollowUp.ticket_id)
+            .where(FollowUp.due_at >= starts, FollowUp.due_at < ends)
+            .group_by(keys[1], *kinds),
+        )
+    )
+
+
+def survey_score(column: Any) -> ColumnElement[int]:
+    """A score, or -1 for a question not answered."""
+    return func.coalesce(column, literal_column("-1")).label(column.key)
+
+
+def visit_surveyed() -> ColumnElement[bool]:
+    return FollowUp.survey_sent_at.is_not(None).label("surveyed")
 
 
 def _locked(session: Session) -> bool:
@@ -261,13 +332,16 @@ def refresh(factory: sessionmaker[Session], limit: int = REFRESH_DAYS) -> int:
 
 
 def mark_all(session: Session) -> int:
-    """Mark every day that has tickets (for a rebuild); returns the days marked."""
-    first, last = session.execute(
-        select(func.min(Ticket.created_at), func.max(Ticket.created_at))
-    ).one()
-    if first is None:
+    """Mark every day that has tickets, survey answers or follow-up visits (for a rebuild);
+    returns the days marked."""
+    spans = [
+        session.execute(select(func.min(column), func.max(column))).one()
+        for column in (Ticket.created_at, SurveyResponse.created_at, FollowUp.due_at)
+    ]
+    instants = [at for span in spans for at in span if at is not None]
+    if not instants:
         return 0
-    day, end = day_of(first), day_of(last)
+    day, end = day_of(min(instants)), day_of(max(instants))
     count = 0
     while day <= end:
         mark(session, day)
@@ -283,6 +357,8 @@ def rebuild(factory: sessionmaker[Session]) -> int:
         session.execute(delete(SlaDayTotal))
         session.execute(delete(SlaDayTime))
         session.execute(delete(TicketDay))
+        session.execute(delete(SurveyDay))
+        session.execute(delete(FollowUpDay))
         mark_all(session)
     rebuilt = 0
     while days := refresh(factory):

@@ -1,11 +1,12 @@
-"""report roll-ups: daily SLA totals and times, and the marks of days to rebuild
+"""report roll-ups: daily SLA, ticket, survey and follow-up figures; marks of days to rebuild
 
 Revision ID: 0130
 Revises: 0060
 Create Date: 2026-12-03 23:30:00
 
 The SLA reports aggregated every verdict of their period and took seconds on a million tickets
-(issue 14); they now read one row per day, team and metric (and per time, for the medians).
+(issue 14); they now read one row per day, team and metric (and per time, for the medians), and
+the complaint, reopen, satisfaction and follow-up reports one row per day, team and value.
 Every day that has tickets is marked here, so the worker builds the rows after the upgrade
 (`python -m ticketing reports rebuild` does it at once); until then the reports read the
 verdicts of the marked days, and give the same answers throughout.
@@ -25,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 _CATEGORIES = ("product_quality", "service", "delivery", "price", "contract", "policy", "other")
 _CHANNELS = ("web", "telegram", "phone", "email", "api")
+_FOLLOW_UP_STATUSES = ("scheduled", "survey_sent", "answered", "callback", "done", "cancelled")
 _ZONE = ZoneInfo("Asia/Shanghai")  # ticketing.models.report_rollups.ROLLUP_ZONE, as of now
 
 
@@ -73,6 +75,28 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "report_survey_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("csat", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("nps", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "team_key", "csat", "nps", name=op.f("pk_report_survey_days")
+        ),
+    )
+    op.create_table(
+        "report_follow_up_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("status", _enum("follow_up_status", *_FOLLOW_UP_STATUSES), nullable=False),
+        sa.Column("surveyed", sa.Boolean(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "team_key", "status", "surveyed", name=op.f("pk_report_follow_up_days")
+        ),
+    )
+    op.create_table(
         "report_ticket_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("team_key", sa.Integer(), autoincrement=False, nullable=False),
@@ -86,12 +110,17 @@ def upgrade() -> None:
             "day", "team_key", "category", "severity", "channel", name=op.f("pk_report_ticket_days")
         ),
     )
-    first, last = (
-        op.get_bind().execute(sa.text("SELECT min(created_at), max(created_at) FROM tickets")).one()
+    spans = (
+        "SELECT min(created_at), max(created_at) FROM tickets",
+        "SELECT min(created_at), max(created_at) FROM survey_responses",
+        "SELECT min(due_at), max(due_at) FROM follow_ups",
     )
-    if first is None:
-        return
-    op.bulk_insert(marks, list(_days(_aware(first), _aware(last))))
+    bind = op.get_bind()
+    instants = [
+        _aware(at) for query in spans for at in bind.execute(sa.text(query)).one() if at is not None
+    ]
+    if instants:
+        op.bulk_insert(marks, _days(min(instants), max(instants)))
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -118,6 +147,8 @@ def _days(first: datetime, last: datetime) -> list[dict[str, object]]:
 
 
 def downgrade() -> None:
+    op.drop_table("report_follow_up_days")
+    op.drop_table("report_survey_days")
     op.drop_table("report_ticket_days")
     op.drop_table("report_sla_times")
     op.drop_table("report_sla_days")
