@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import make_team, make_ticket
-from ticketing import reports
+from ticketing import reports, worker
 from ticketing.models import (
     Category,
     Channel,
@@ -235,3 +235,11 @@ def test_percentiles_are_nearest_rank_of_the_minutes_shown() -> None:
     assert nearest_rank(Counter(), 50) is None
     assert (percent(2, 3), percent(1, 8), percent(0, 0)) == (66.7, 12.5, None)
     assert (mean_minutes(9, 1), mean_minutes(3, 1), mean_minutes(0, 0)) == (0.2, 0.1, None)
+
+
+def test_the_worker_keeps_the_roll_up_current(session_factory: sessionmaker[Session]) -> None:
+    fill(session_factory, seed=5, tickets=6)
+    done = worker.tick(session_factory, NOW, refresh_churn=False)
+    assert done.rolled_up > 0
+    assert count(session_factory, ReportRollupMark) == 0
+    assert worker.tick(session_factory, NOW, refresh_churn=False).rolled_up == 0
