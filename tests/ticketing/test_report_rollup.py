@@ -26,6 +26,7 @@ from ticketing.models import (
     SlaDayTotal,
     SlaMetric,
     SlaVerdict,
+    Status,
     SurveyDay,
     SurveyResponse,
     Ticket,
@@ -44,6 +45,7 @@ ROLLED_UP = (
     "reopen_rate",
     "satisfaction",
     "follow_ups",
+    "backlog",
 )
 # Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
 EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
@@ -56,7 +58,7 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
         teams = [make_team(s), make_team(s), None]
         ids = []
         for _ in range(tickets):
-            at = NOW - timedelta(minutes=rng.randrange(10 * 24 * 60))
+            at = NOW - timedelta(minutes=rng.randrange(14 * 24 * 60))
             if rng.random() < 0.1:  # exactly a Shanghai midnight
                 at = at.replace(hour=16, minute=0, second=0, microsecond=0)
             ticket = make_ticket(
@@ -70,6 +72,7 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
             ids.append(ticket.id)
             if rng.random() < 0.5:
                 ticket.resolved_at = at + timedelta(hours=3)
+                ticket.status = rng.choice([Status.RESOLVED, Status.CLOSED, Status.OPEN])
                 ticket.reopen_count = rng.choice([0, 0, 1, 2])
             for clock in range(rng.randrange(4)):
                 add_verdict(s, rng, ticket, str(clock))
@@ -191,6 +194,8 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
         moved = s.get_one(Ticket, ids[0])
         moved.team = make_team(s)
         s.get_one(Ticket, ids[1]).reopen_count += 1
+        for ticket_id in ids[3:9]:
+            s.get_one(Ticket, ticket_id).status = Status.CLOSED
         s.get_one(Ticket, ids[2]).category = Category.PRICE
         make_ticket(s, at=NOW - timedelta(hours=1), channel=Channel.PHONE)
         for ticket_id in rng.sample(ids, 4):
@@ -213,8 +218,9 @@ def test_a_rebuild_replaces_rows_gone_wrong(session_factory: sessionmaker[Sessio
         s.execute(update(SlaDayTotal).values(met=SlaDayTotal.met + 100))
         s.execute(update(TicketDay).values(reopened=TicketDay.reopened + 1))
         s.execute(update(SurveyDay).values(responses=SurveyDay.responses + 1))
+        s.execute(update(TicketDay).values(open=TicketDay.open + 1))
     whole = reports.ReportFilters(*reports.period(30, NOW))
-    for name in ("sla", "reopen_rate", "satisfaction"):
+    for name in ("sla", "reopen_rate", "satisfaction", "backlog"):
         wrong = run(session_factory, name, whole, raw=False)
         assert wrong != run(session_factory, name, whole, raw=True)
     assert rollup.rebuild(session_factory) >= 10

@@ -78,7 +78,8 @@ class SlaDayTime(Base):
 
 class TicketDay(Base):
     """Per day, team, category, severity and channel: the tickets created, those resolved at
-    least once, and those reopened (the complaint and reopen-rate reports)."""
+    least once, those reopened, and those unresolved (the complaint, reopen-rate and backlog
+    reports)."""
 
     __tablename__ = "report_ticket_days"
 
@@ -90,6 +91,7 @@ class TicketDay(Base):
     tickets: Mapped[int] = mapped_column(Integer)
     resolved: Mapped[int] = mapped_column(Integer)
     reopened: Mapped[int] = mapped_column(Integer)
+    open: Mapped[int] = mapped_column(Integer)  # unresolved now (the backlog)
 
 
 class SurveyDay(Base):
@@ -127,6 +129,7 @@ TICKET_COLUMNS = (
     "channel",
     "resolved_at",
     "reopen_count",
+    "status",
 )
 
 

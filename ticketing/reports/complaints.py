@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ticketing.models import OPEN_STATUSES, Ticket, TicketDay
+from ticketing.models.report_rollups import day_bounds, day_of
 from ticketing.reports import rollup
 from ticketing.reports.base import ReportFilters, Table, created_in, ticket_conditions
 from ticketing.reports.sla_figures import percent
@@ -26,7 +27,8 @@ BACKLOG_BUCKETS = (  # (label, upper bound of the age in hours)
 
 
 def backlog(session: Session, filters: ReportFilters, now: datetime) -> Table:
-    """Unresolved tickets now, by age (the period does not apply: it is a snapshot)."""
+    """Unresolved tickets now, by age (the period does not apply: it is a snapshot). The days
+    wholly past the oldest bucket's bound come from the roll-up where it can answer."""
     # Younger than h hours: created after now - h (compared as stored, no arithmetic per row).
     order = case(
         *[
@@ -36,18 +38,30 @@ def backlog(session: Session, filters: ReportFilters, now: datetime) -> Table:
         ],
         else_=len(BACKLOG_BUCKETS) - 1,
     ).label("bucket")
-    rows: dict[int, int] = {
-        int(bucket): int(n)
-        for bucket, n in session.execute(
-            select(order, func.count())
-            .where(Ticket.status.in_(OPEN_STATUSES), *ticket_conditions(filters))
-            .group_by(order)
-        )
-    }
+    conditions = [Ticket.status.in_(OPEN_STATUSES), *ticket_conditions(filters)]
+    rows: dict[int, int] = defaultdict(int)
+    if rollup.sliced_as_rolled_up(session, filters):
+        oldest = len(BACKLOG_BUCKETS) - 1
+        bound = max(hours for _, hours in BACKLOG_BUCKETS if hours)
+        # Days before this one are older than every bound: all theirs is the oldest bucket.
+        cutoff = day_of(now - timedelta(hours=bound))
+        marked = rollup.marked_days(session, date.min, cutoff)
+        since = [Ticket.created_at >= day_bounds(cutoff)[0]]
+        conditions.append(or_(*since, rollup.created_within(marked)) if marked else since[0])
+        older = [TicketDay.day < cutoff]
+        if marked:
+            older.append(TicketDay.day.not_in([day for day, _, _ in marked]))
+        if filters.team_id is not None:
+            older.append(TicketDay.team_key == filters.team_id)
+        rows[oldest] += int(session.scalar(select(func.sum(TicketDay.open)).where(*older)) or 0)
+    for bucket, n in session.execute(
+        select(order, func.count()).where(*conditions).group_by(order)
+    ):
+        rows[int(bucket)] += int(n)
     return Table(
         "backlog",
         ["age", "tickets"],
-        [[label, int(rows.get(index, 0))] for index, (label, _) in enumerate(BACKLOG_BUCKETS)],
+        [[label, rows[index]] for index, (label, _) in enumerate(BACKLOG_BUCKETS)],
     )
 
 
@@ -65,7 +79,7 @@ def _counts(session: Session, filters: ReportFilters, column: str | None) -> dic
 
     def from_tickets(conditions: list[ColumnElement[bool]]) -> None:
         key = getattr(Ticket, column) if column else literal_column("''")
-        stmt = select(key, *rollup.ticket_columns()).where(*conditions)
+        stmt = select(key, *rollup.ticket_columns()[:3]).where(*conditions)
         add(session.execute(stmt.group_by(key) if column else stmt))
 
     days = rollup.rolled_up_days(session, filters)

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from ticketing.models import (
+    OPEN_STATUSES,
     FollowUp,
     FollowUpDay,
     ReportRollupMark,
@@ -100,11 +101,12 @@ def tenths(seconds: Any) -> ColumnElement[int]:
 
 
 def ticket_columns() -> list[ColumnElement[int]]:
-    """tickets, resolved (at least once), reopened."""
+    """tickets, resolved (at least once), reopened, open now."""
     return [
         func.count().label("tickets"),
         _sum_if(or_(Ticket.resolved_at.is_not(None), Ticket.reopen_count > 0)).label("resolved"),
         _sum_if(Ticket.reopen_count > 0).label("reopened"),
+        _sum_if(Ticket.status.in_(OPEN_STATUSES)).label("open"),
     ]
 
 
@@ -136,14 +138,21 @@ def times_select(
 # --- which periods the roll-up answers -----------------------------------------------------------
 
 
+def sliced_as_rolled_up(session: Session, filters: ReportFilters) -> bool:
+    """No slice but the team (and the roll-up not turned off for this session)."""
+    if session.info.get(READ_VERDICTS):
+        return False
+    return all(
+        item.name in _ROLLED_UP or getattr(filters, item.name) is None
+        for item in dataclasses.fields(filters)
+    )
+
+
 def rolled_up_days(session: Session, filters: ReportFilters) -> tuple[date, date] | None:
     """The period as roll-up days [first, end), when the roll-up can answer it: whole days in the
     roll-up's zone and no slice but the team."""
-    if session.info.get(READ_VERDICTS) or filters.timezone != ROLLUP_ZONE:
+    if filters.timezone != ROLLUP_ZONE or not sliced_as_rolled_up(session, filters):
         return None
-    for item in dataclasses.fields(filters):
-        if item.name not in _ROLLED_UP and getattr(filters, item.name) is not None:
-            return None
     zone = ZoneInfo(ROLLUP_ZONE)
     first, end = (at.astimezone(zone) for at in (filters.start, filters.end))
     if any(at.timetz().replace(tzinfo=None) != datetime.min.time() for at in (first, end)):
@@ -240,6 +249,7 @@ def rebuild_day(session: Session, day: date) -> None:
                 "tickets",
                 "resolved",
                 "reopened",
+                "open",
             ],
             select(*keys, *slices, *ticket_columns()).where(*of_day).group_by(keys[1], *slices),
         )

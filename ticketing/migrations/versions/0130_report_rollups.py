@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.Column("resolved", sa.Integer(), nullable=False),
         sa.Column("reopened", sa.Integer(), nullable=False),
+        sa.Column("open", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "day", "team_key", "category", "severity", "channel", name=op.f("pk_report_ticket_days")
         ),
