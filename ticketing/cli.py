@@ -34,7 +34,7 @@ from ticketing import (
 )
 from ticketing.cli_common import database as _database
 from ticketing.cli_common import fail, shown_url
-from ticketing.cli_data import customer_app, triage_app
+from ticketing.cli_data import customer_app, reports_app, triage_app
 from ticketing.clock import utcnow
 from ticketing.config import ROOT, VAR_DIR, Settings, get_settings
 from ticketing.db import make_engine, make_session_factory, transaction
@@ -61,6 +61,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(triage_app, name="triage")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(customer_app, name="customer")
+app.add_typer(reports_app, name="reports")
 
 PROCFILE = ROOT / "Procfile"
 RASA_MODEL = Path("models/current.tar.gz")

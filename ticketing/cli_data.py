@@ -1,5 +1,5 @@
-"""The command line's data commands: triage's training data from agents' corrections, and a
-customer's personal data (export, erasure)."""
+"""The command line's data commands: triage's training data from agents' corrections, a
+customer's personal data (export, erasure), and the reports' roll-up."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from ticketing import audit, personal_data
 from ticketing.cli_common import database
 from ticketing.config import get_settings
 from ticketing.db import make_session_factory, transaction
+from ticketing.reports import rollup
 
 triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_help=True)
+reports_app = typer.Typer(help="The supervisor reports' daily roll-up.", no_args_is_help=True)
 customer_app = typer.Typer(
     help="A customer's personal data: export it, erase it on request.", no_args_is_help=True
 )
@@ -99,3 +101,15 @@ def customer_erase(
 
 
 # --- processes ----------------------------------------------------------------------------------
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@reports_app.command("rebuild")
+def reports_rebuild() -> None:
+    """Rebuild the SLA reports' daily roll-up from the stored verdicts (after an upgrade, or a
+    bulk import that bypassed the application); the reports stay exact while it runs."""
+    with database(get_settings()) as engine:
+        days = rollup.rebuild(make_session_factory(engine))
+    typer.echo(f"rebuilt the roll-up of {days} days")

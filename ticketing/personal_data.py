@@ -42,6 +42,7 @@ from ticketing.models import (
     Ticket,
     format_ticket_number,
 )
+from ticketing.models.report_rollups import day_of, mark
 
 ERASED = "[erased]"
 PENDING_FOLLOW_UPS = (FollowUpStatus.SCHEDULED, FollowUpStatus.SURVEY_SENT)
@@ -281,9 +282,13 @@ def erase_customer(session: Session, customer_id: int, *, at: datetime | None = 
         .execution_options(synchronize_session=False),
     )
     callbacks = _close_callbacks(session, customer, at)
+    pending = [FollowUp.ticket_id.in_(tickets), FollowUp.status.in_(PENDING_FOLLOW_UPS)]
+    # A bulk update passes the roll-up's flush hook: the reports' days it changes, marked here.
+    for day in {day_of(due) for due in session.scalars(select(FollowUp.due_at).where(*pending))}:
+        mark(session, day)
     session.execute(
         update(FollowUp)
-        .where(FollowUp.ticket_id.in_(tickets), FollowUp.status.in_(PENDING_FOLLOW_UPS))
+        .where(*pending)
         .values(status=FollowUpStatus.CANCELLED, next_action_at=None, completed_at=at)
         .execution_options(synchronize_session=False)
     )

@@ -1,5 +1,6 @@
-"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, and
-the anonymising of chat transcripts past their retention period (when one is set).
+"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, the
+reports' daily roll-up, and the anonymising of chat transcripts past their retention period
+(when one is set).
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -23,6 +24,7 @@ from ticketing import churn, followups, heartbeat, personal_data
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
+from ticketing.reports import rollup
 from ticketing.services import assignment
 from ticketing.sla import escalations, recompute
 
@@ -55,6 +57,7 @@ class TickResult:
     churn_changed: int | None  # None when the churn flags were not due for a refresh
     retargeted: int = 0  # open tickets re-targeted after a policy or calendar change
     erased: int = 0  # chat messages anonymised for being past the retention period
+    rolled_up: int = 0  # days of the reports' roll-up rebuilt after their verdicts changed
 
 
 def tick(
@@ -76,11 +79,17 @@ def tick(
     if refresh_churn:
         with factory.begin() as session:
             changed = churn.refresh(session, now)
+    rolled_up = rollup.refresh(factory)
     erased = 0
     if options.retention is not None:
         erased = personal_data.erase_old_messages(factory, now, options.retention)
     return TickResult(
-        sla=sla, follow_ups=done, churn_changed=changed, retargeted=retargeted, erased=erased
+        sla=sla,
+        follow_ups=done,
+        churn_changed=changed,
+        retargeted=retargeted,
+        erased=erased,
+        rolled_up=rolled_up,
     )
 
 

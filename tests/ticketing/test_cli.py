@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from typer.testing import CliRunner
 
+from tests.factories import make_ticket
 from ticketing import accounts, cli, demo
 from ticketing.config import get_settings
 from ticketing.db import make_engine, make_session_factory
@@ -17,9 +18,11 @@ from ticketing.models import (
     BusinessCalendar,
     Category,
     Priority,
+    ReportRollupMark,
     Role,
     SlaPolicy,
     Ticket,
+    TicketDay,
     Tier,
 )
 
@@ -216,3 +219,17 @@ def test_init_refuses_a_short_admin_password_in_one_line(database: Engine) -> No
     assert_one_line_error(code, err, "password")
     with make_session_factory(database)() as session:
         assert accounts.list_users(session) == []
+
+
+def test_reports_rebuild_builds_the_roll_up_from_the_tickets(database: Engine) -> None:
+    run("db", "upgrade")
+    with make_session_factory(database).begin() as session:
+        make_ticket(session)
+        make_ticket(session)
+        session.execute(delete(ReportRollupMark))  # as if filled in bulk, past the application
+    code, out, err = run("reports", "rebuild")
+    assert code == 0, err
+    assert out.strip() == "rebuilt the roll-up of 1 days"
+    with make_session_factory(database)() as session:
+        assert session.scalar(select(func.sum(TicketDay.tickets))) == 2
+        assert session.scalar(select(func.count()).select_from(ReportRollupMark)) == 0

@@ -39,6 +39,14 @@ from ticketing.models.heartbeats import WorkerHeartbeat
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
+from ticketing.models.report_rollups import (
+    FollowUpDay,
+    ReportRollupMark,
+    SlaDayTime,
+    SlaDayTotal,
+    SurveyDay,
+    TicketDay,
+)
 from ticketing.models.sla_events import Notification, SlaEvent, SlaVerdict
 from ticketing.models.tickets import (
     TICKET_NUMBER,
@@ -73,6 +81,7 @@ __all__ = [
     "CustomerIdentity",
     "EventKind",
     "FollowUp",
+    "FollowUpDay",
     "FollowUpStatus",
     "IdentityKind",
     "Lifecycle",
@@ -85,8 +94,11 @@ __all__ = [
     "OutboxStatus",
     "Priority",
     "ReceivedUpdate",
+    "ReportRollupMark",
     "Role",
     "Severity",
+    "SlaDayTime",
+    "SlaDayTotal",
     "SlaEvent",
     "SlaEventKind",
     "SlaMetric",
@@ -94,10 +106,12 @@ __all__ = [
     "SlaRecompute",
     "SlaVerdict",
     "Status",
+    "SurveyDay",
     "SurveyResponse",
     "Team",
     "TeamRoute",
     "Ticket",
+    "TicketDay",
     "TicketEvent",
     "TicketTag",
     "TicketViewer",

@@ -3,22 +3,20 @@ and each ticket's verdicts.
 
 Every figure reads the stored verdicts (`SlaVerdict`, ticketing/sla/verdicts.py): one per
 deadline, decided once by the reply, the resolution or the worker, with the business and elapsed
-time the clock took. Percentiles use the nearest-rank method with window functions
-(`row_number`, `count(*) over`), since SQLite has no `percentile_cont`.
+time the clock took. Compliance and response times come from the daily roll-up of the verdicts
+where it can answer, exactly as from the verdicts (ticketing/reports/sla_figures.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ticketing.models import (
     SlaEvent,
     SlaEventKind,
-    SlaMetric,
     SlaVerdict,
     Team,
     Ticket,
@@ -29,53 +27,28 @@ from ticketing.reports.base import (
     LIST_LIMIT,
     ReportFilters,
     Table,
-    as_float,
-    count_if,
     created_in,
     in_period,
-    local_day,
-    pct,
-    plain,
-    rounded,
     ticket_conditions,
 )
-
-
-def _compliance(session: Session, filters: ReportFilters, *, by_day: bool) -> list[list[Any]]:
-    """Met and missed deadlines per metric (and day of creation) of the tickets created in the
-    period: the stored verdicts, counted."""
-    keys = [local_day(session, Ticket.created_at, filters).label("day")] if by_day else []
-    met = count_if(SlaVerdict.breached.is_(False))
-    late = count_if(SlaVerdict.breached.is_(True))
-    rows = session.execute(
-        select(
-            *keys,
-            SlaVerdict.metric,
-            met.label("met"),
-            late.label("breached"),
-            pct(met, met + late).label("pct_met"),
-        )
-        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
-        .where(*created_in(filters))
-        .group_by(*keys, SlaVerdict.metric)
-        .order_by(*keys, SlaVerdict.metric)
-    )
-    return [plain([*r[:-4], SlaMetric(r[-4]).value, *r[-3:]]) for r in rows]
+from ticketing.reports.sla_figures import compliance_rows, gather, time_rows
 
 
 def sla_compliance(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """Per metric: clocks met and breached among tickets created in the period, % met."""
+    figures = gather(session, filters, by_day=False, times=False)
     return Table(
-        "sla", ["metric", "met", "breached", "pct_met"], _compliance(session, filters, by_day=False)
+        "sla", ["metric", "met", "breached", "pct_met"], compliance_rows(figures, by_day=False)
     )
 
 
 def sla_trend(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """SLA compliance per day of creation and metric."""
+    figures = gather(session, filters, by_day=True, times=False)
     return Table(
         "sla_trend",
         ["day", "metric", "met", "breached", "pct_met"],
-        _compliance(session, filters, by_day=True),
+        compliance_rows(figures, by_day=True),
     )
 
 
@@ -146,57 +119,10 @@ def breaches(session: Session, filters: ReportFilters, now: datetime) -> Table:
     )
 
 
-def _stopped_in_time_samples(filters: ReportFilters) -> Any:
-    """One row per stopped clock of the tickets created in the period: its metric, elapsed and
-    business minutes. Response times count the clocks a reply stopped, resolution times all."""
-    return (
-        select(
-            SlaVerdict.metric.label("metric"),
-            (SlaVerdict.elapsed_seconds / 60.0).label("v"),
-            (SlaVerdict.business_seconds / 60.0).label("b"),
-        )
-        .join(Ticket, Ticket.id == SlaVerdict.ticket_id)
-        .where(
-            SlaVerdict.stopped_at.is_not(None),
-            or_(
-                SlaVerdict.metric == SlaMetric.RESOLUTION,
-                SlaVerdict.stopped_by == "reply",
-            ),
-            *created_in(filters),
-        )
-        .subquery()
-    )
-
-
 def response_times(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """First-response, next-response and resolution time: count, and the average, median and
-    p90 of the elapsed minutes and of the business minutes the SLA clock counted."""
-    samples = _stopped_in_time_samples(filters)
-    ranked = select(
-        samples.c.metric,
-        samples.c.v,
-        samples.c.b,
-        func.row_number().over(partition_by=samples.c.metric, order_by=samples.c.v).label("rv"),
-        func.row_number().over(partition_by=samples.c.metric, order_by=samples.c.b).label("rb"),
-        func.count().over(partition_by=samples.c.metric).label("n"),
-    ).subquery()
-
-    def percentile(value: Any, rank: Any, p: int) -> ColumnElement[float]:
-        # Nearest rank: the smallest value whose rank reaches p% of the count.
-        return rounded(func.min(case((rank * 100 >= ranked.c.n * p, value))), 1)
-
-    figures = []
-    for value, rank in ((ranked.c.v, ranked.c.rv), (ranked.c.b, ranked.c.rb)):
-        figures += [
-            rounded(func.avg(value), 1),
-            percentile(value, rank, 50),
-            percentile(value, rank, 90),
-        ]
-    rows = session.execute(
-        select(ranked.c.metric, func.count(), *figures)
-        .group_by(ranked.c.metric)
-        .order_by(ranked.c.metric)
-    ).all()
+    p90 of the elapsed minutes and of the business minutes the SLA clock counted. Response
+    times count the clocks a reply stopped, resolution times all stopped clocks."""
     return Table(
         "response_times",
         [
@@ -209,7 +135,7 @@ def response_times(session: Session, filters: ReportFilters, now: datetime) -> T
             "business_median_minutes",
             "business_p90_minutes",
         ],
-        [[m.value, n, *(as_float(f) for f in rest)] for m, n, *rest in rows],
+        time_rows(gather(session, filters, by_day=False, times=True)),
     )
 
 
