@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from ticketing import audit, services, sla
 from ticketing.api import errors
 from ticketing.api.deps import ClientAddress, CurrentUser, SessionDep
+from ticketing.api.drilldown import DrillDownDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -55,7 +56,7 @@ from ticketing.models import (
     Ticket,
     format_ticket_number,
 )
-from ticketing.services import customer_panel, queues, tags
+from ticketing.services import customer_panel, drilldown, queues, tags
 
 router = APIRouter(tags=["console"], responses=errors.documented(401, 403, 404, 409, 413, 503))
 
@@ -124,6 +125,7 @@ def queue_counts(session: SessionDep, user: CurrentUser) -> QueueCounts:
 def list_queue(
     session: SessionDep,
     user: CurrentUser,
+    drill: DrillDownDep,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
     tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006
@@ -131,11 +133,13 @@ def list_queue(
     cursor: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ConsoleTicketsPublic:
-    """One page of a console queue, each ticket with its customer and SLA risk."""
+    """One page of a console queue, each ticket with its customer and SLA risk; `all` with the
+    drill-down filters lists the tickets behind a dashboard figure."""
     now = utcnow()
     filters = queues.queue_filters(queue, user, now)
     filters.q = q
     filters.tag = tags.normalize_tags(tag)
+    filters.extra.extend(drilldown.conditions(drill))
     page = services.list_tickets(
         session,
         user,
