@@ -1,5 +1,6 @@
-"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, and
-the anonymising of chat transcripts past their retention period (when one is set).
+"""The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, the
+supervisors' weekly digests, and the anonymising of chat transcripts past their retention
+period (when one is set).
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -19,7 +20,7 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, followups, heartbeat, personal_data
+from ticketing import churn, digests, followups, heartbeat, personal_data
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
@@ -55,6 +56,7 @@ class TickResult:
     churn_changed: int | None  # None when the churn flags were not due for a refresh
     retargeted: int = 0  # open tickets re-targeted after a policy or calendar change
     erased: int = 0  # chat messages anonymised for being past the retention period
+    digests: int = 0  # weekly digests written (Monday 09:00 in each supervisor's time zone)
 
 
 def tick(
@@ -80,7 +82,12 @@ def tick(
     if options.retention is not None:
         erased = personal_data.erase_old_messages(factory, now, options.retention)
     return TickResult(
-        sla=sla, follow_ups=done, churn_changed=changed, retargeted=retargeted, erased=erased
+        sla=sla,
+        follow_ups=done,
+        churn_changed=changed,
+        retargeted=retargeted,
+        erased=erased,
+        digests=digests.generate_due(factory, now),
     )
 
 
@@ -116,6 +123,8 @@ def run(
             result = tick(factory, now, options, refresh_churn=refresh)
             if refresh:
                 last_churn = now
+            if result.digests:
+                log.info("wrote %s weekly digests", result.digests)
             if result.retargeted:
                 log.info("re-targeted %s open tickets after a settings change", result.retargeted)
             with factory.begin() as session:
