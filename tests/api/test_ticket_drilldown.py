@@ -33,6 +33,12 @@ def test_a_breach_figure_lists_the_tickets_it_counted(
         body = client.get(path, params=params, headers=headers).json()
         assert numbers(body) == expected
         assert body["count"] == missed["first_response"] == 2
+    team_b = client.get(
+        "/api/console/tickets",
+        params={**DRILL, "sla_breached": "first_response", "queue": "all", "team_id": data.team_b},
+        headers=headers,
+    ).json()
+    assert numbers(team_b) == {format_ticket_number(data.tickets["t4"])}
     met = client.get(
         "/api/console/tickets",
         params={**DRILL, "sla_met": "resolution", "queue": "all"},

@@ -3,13 +3,16 @@ dashboard links each figure to the tickets behind it with these (services/drilld
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 
-from ticketing.models import SlaMetric, Tier
+from ticketing.api.schemas import Id
+from ticketing.models import Category, Channel, Priority, Severity, SlaMetric, Tier
 from ticketing.services.drilldown import DrillDown
+from ticketing.services.queries import TicketFilters
 
 
 def drilldown_query(
@@ -47,3 +50,39 @@ def drilldown_query(
 
 
 DrillDownDep = Annotated[DrillDown, Depends(drilldown_query)]
+
+
+@dataclass(frozen=True)
+class Slices:
+    """The dashboard's slices, for the console's list (the ticket list has them already)."""
+
+    team_id: int | None = None
+    assignee_id: int | None = None
+    category: Category | None = None
+    severity: Severity | None = None
+    priority: Priority | None = None
+    channel: Channel | None = None
+
+    def apply(self, filters: TicketFilters) -> None:
+        """Narrow `filters` by every slice given (a queue's own team stays if none is)."""
+        if self.team_id is not None:
+            filters.team_id = self.team_id
+        if self.assignee_id is not None:
+            filters.assignee_id = self.assignee_id
+        for name in ("category", "severity", "priority", "channel"):
+            if (value := getattr(self, name)) is not None:
+                setattr(filters, name, [value])
+
+
+def slices_query(
+    team_id: Id | None = None,
+    assignee_id: Id | None = None,
+    category: Category | None = None,
+    severity: Severity | None = None,
+    priority: Priority | None = None,
+    channel: Channel | None = None,
+) -> Slices:
+    return Slices(team_id, assignee_id, category, severity, priority, channel)
+
+
+SlicesDep = Annotated[Slices, Depends(slices_query)]

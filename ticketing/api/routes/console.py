@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from ticketing import audit, services, sla
 from ticketing.api import errors
 from ticketing.api.deps import ClientAddress, CurrentUser, SessionDep
-from ticketing.api.drilldown import DrillDownDep
+from ticketing.api.drilldown import DrillDownDep, SlicesDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -70,7 +70,9 @@ STATIC = {
         "bulk.js",
         "canned.js",
         "collisions.js",
+        "digests.js",
         "dom.js",
+        "drilldown.js",
         "health.js",
         "history.js",
         "i18n.js",
@@ -126,6 +128,7 @@ def list_queue(
     session: SessionDep,
     user: CurrentUser,
     drill: DrillDownDep,
+    slices: SlicesDep,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
     tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006
@@ -140,6 +143,7 @@ def list_queue(
     filters.q = q
     filters.tag = tags.normalize_tags(tag)
     filters.extra.extend(drilldown.conditions(drill))
+    slices.apply(filters)
     page = services.list_tickets(
         session,
         user,
