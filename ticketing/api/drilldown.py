@@ -36,6 +36,7 @@ def drilldown_query(
     handed_off: Annotated[
         bool | None, Query(description="the chat was handed from the bot to a person")
     ] = None,
+    open: Annotated[bool | None, Query(description="unresolved now (the backlog)")] = None,
 ) -> DrillDown:
     return DrillDown(
         sla_breached=sla_breached,
@@ -46,6 +47,7 @@ def drilldown_query(
         tier=tier,
         rated=rated,
         handed_off=handed_off,
+        open=open,
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from ticketing.errors import InvalidInput
 from ticketing.models import (
+    OPEN_STATUSES,
     Conversation,
     Customer,
     SlaMetric,
@@ -36,6 +37,7 @@ class DrillDown:
     tier: Tier | None = None  # the customer's tier
     rated: bool | None = None  # the customer answered a satisfaction survey (or not)
     handed_off: bool | None = None  # the ticket's chat was handed from the bot to a person
+    open: bool | None = None  # unresolved now (the backlog), or resolved or closed
 
     def __post_init__(self) -> None:
         for name in ("created_from", "created_to"):
@@ -84,4 +86,7 @@ def conditions(drill: DrillDown) -> list[ColumnElement[bool]]:
             .exists()
         )
         found.append(handed if drill.handed_off else ~handed)
+    if drill.open is not None:
+        unresolved = Ticket.status.in_(OPEN_STATUSES)
+        found.append(unresolved if drill.open else ~unresolved)
     return found

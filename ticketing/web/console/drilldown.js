@@ -3,7 +3,7 @@
 // (ticketing/api/drilldown.py); unknown names are left out, and the API checks every value.
 "use strict";
 
-import { addStrings, label, t } from "./i18n.js";
+import { addStrings, label, locale, t } from "./i18n.js";
 
 // Hash name -> API parameter of /api/console/tickets.
 const PARAMS = {
@@ -15,6 +15,8 @@ const PARAMS = {
   tier: "tier",
   rated: "rated",
   handed_off: "handed_off",
+  open: "open",
+  tag: "tag",
   team_id: "team_id",
   agent_id: "assignee_id",
   category: "category",
@@ -33,6 +35,9 @@ addStrings({
     "drill.to": "创建于 {at} 前",
     "drill.rated": "已评价",
     "drill.handed_off": "机器人转人工",
+    "drill.handed_off.false": "机器人直接建单",
+    "drill.open": "未解决",
+    "drill.tag": "标签：{value}",
     "drill.team_id": "团队 #{value}",
     "drill.agent_id": "坐席 #{value}",
     "drill.clear": "清除筛选",
@@ -46,6 +51,9 @@ addStrings({
     "drill.to": "created before {at}",
     "drill.rated": "surveyed",
     "drill.handed_off": "handed off by the bot",
+    "drill.handed_off.false": "filed by the bot alone",
+    "drill.open": "unresolved",
+    "drill.tag": "tag: {value}",
     "drill.team_id": "team #{value}",
     "drill.agent_id": "agent #{value}",
     "drill.clear": "Clear filters",
@@ -64,7 +72,8 @@ export function drillParams(hashQuery) {
 
 function when(iso) {
   const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString();
+  if (Number.isNaN(at.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(at);
 }
 
 /** Each filter of the hash's query, in words, for the chips above the list. */
@@ -74,7 +83,9 @@ export function describeDrill(hashQuery) {
     if (!PARAMS[name]) continue;
     if (["breached", "met", "sla"].includes(name)) words.push(t(`drill.${name}`, { metric: label("metric", value) }));
     else if (name === "from" || name === "to") words.push(t(`drill.${name}`, { at: when(value) }));
-    else if (name === "rated" || name === "handed_off") words.push(t(`drill.${name}`));
+    else if (name === "handed_off" && value === "false") words.push(t("drill.handed_off.false"));
+    else if (["rated", "handed_off", "open"].includes(name)) words.push(t(`drill.${name}`));
+    else if (name === "tag") words.push(t("drill.tag", { value }));
     else if (name === "team_id" || name === "agent_id") words.push(t(`drill.${name}`, { value }));
     else words.push(label(name, value));
   }
