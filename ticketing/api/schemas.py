@@ -143,6 +143,7 @@ class TeamPublic(Public):
     id: int
     name: str
     description: str
+    calendar_id: int | None = None
 
 
 class TeamsPublic(BaseModel):
