@@ -123,9 +123,12 @@ def generate_due(factory: sessionmaker[Session], now: datetime) -> int:
     with factory() as session:
         wanted = [(u.id, zone, week) for u, zone, week in _missing(session, now)]
     written = 0
+    # Supervisors in one time zone share a week, so its figures are worked out once.
+    known: dict[tuple[str, date], dict[str, Any]] = {}
     for user_id, zone, week in wanted:
         with factory.begin() as session:
-            # Figures per supervisor: their time zone decides the week and its days.
+            if (zone, week.monday) not in known:
+                known[(zone, week.monday)] = figures(session, week, zone, now)
             values = {
                 "user_id": user_id,
                 "week_start": week.monday,
@@ -133,7 +136,7 @@ def generate_due(factory: sessionmaker[Session], now: datetime) -> int:
                 "period_start": week.start,
                 "period_end": week.end,
                 "generated_at": now,
-                "figures": figures(session, week, zone, now),
+                "figures": known[(zone, week.monday)],
             }
             written += _insert_or_skip(session, values)
     return written
