@@ -8,10 +8,10 @@ counts for whoever holds it). Tickets in no team, or with no assignee, are a row
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ticketing.models import SlaMetric, SlaVerdict, Team, Ticket, User
@@ -26,6 +26,14 @@ from ticketing.reports.base import (
 )
 
 COLUMNS = ["metric", "met", "breached", "pct_met"]
+
+
+def _day(session: Session, filters: ReportFilters) -> ColumnElement[Any]:
+    """The local day of creation: a date on PostgreSQL (grouping by dates is cheaper than by
+    formatted text), `local_day`'s text on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(filters.timezone, Ticket.created_at)).label("day")
+    return local_day(session, Ticket.created_at, filters).label("day")
 
 
 def _met_by(
@@ -48,7 +56,16 @@ def _met_by(
         .group_by(*keys, SlaVerdict.metric)
         .order_by(*keys, SlaVerdict.metric)
     )
-    return [plain([*r[:-4], SlaMetric(r[-4]).value, *r[-3:]]) for r in rows]
+    return [
+        plain(
+            [
+                *(k.isoformat() if isinstance(k, date) else k for k in r[:-4]),
+                SlaMetric(r[-4]).value,
+                *r[-3:],
+            ]
+        )
+        for r in rows
+    ]
 
 
 def sla_by_team(session: Session, filters: ReportFilters, now: datetime) -> Table:
@@ -72,7 +89,7 @@ def sla_by_agent(session: Session, filters: ReportFilters, now: datetime) -> Tab
 
 def sla_team_trend(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """Per day of creation, team and metric: deadlines met and missed, % met."""
-    day = local_day(session, Ticket.created_at, filters).label("day")
+    day = _day(session, filters)
     rows = _met_by(
         session, filters, [day, Ticket.team_id, Team.name], [(Team, Team.id == Ticket.team_id)]
     )
@@ -81,7 +98,7 @@ def sla_team_trend(session: Session, filters: ReportFilters, now: datetime) -> T
 
 def sla_agent_trend(session: Session, filters: ReportFilters, now: datetime) -> Table:
     """Per day of creation, assignee and metric: deadlines met and missed, % met."""
-    day = local_day(session, Ticket.created_at, filters).label("day")
+    day = _day(session, filters)
     rows = _met_by(
         session,
         filters,
