@@ -311,10 +311,17 @@ function drawOtherCharts(data) {
 
 function cell(column, value) {
   if (value === null || value === undefined) return element("td", "–");
-  if (column === "ticket" && typeof value === "string") {
+  // A ticket, a team or an agent opens its tickets in the console.
+  const href =
+    column === "ticket" && typeof value === "string"
+      ? `/console#/ticket/${encodeURIComponent(value)}`
+      : column === "team_id" || column === "agent_id"
+        ? consoleLink(inPeriod({ [column]: value }))
+        : null;
+  if (href) {
     const td = element("td");
     const link = element("a", value);
-    link.href = `/console#/ticket/${encodeURIComponent(value)}`;
+    link.href = href;
     td.append(link);
     return td;
   }
