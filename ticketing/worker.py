@@ -1,6 +1,6 @@
 """The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, the
-reports' daily roll-up, and the anonymising of chat transcripts past their retention period
-(when one is set).
+reports' daily roll-up, the supervisors' weekly digests, and the anonymising of chat transcripts
+past their retention period (when one is set).
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -20,7 +20,7 @@ from types import FrameType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ticketing import churn, followups, heartbeat, personal_data
+from ticketing import churn, digests, followups, heartbeat, personal_data
 from ticketing.clock import utcnow
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import FollowUp, Ticket, Tier
@@ -58,6 +58,7 @@ class TickResult:
     retargeted: int = 0  # open tickets re-targeted after a policy or calendar change
     erased: int = 0  # chat messages anonymised for being past the retention period
     rolled_up: int = 0  # days of the reports' roll-up rebuilt after their verdicts changed
+    digests: int = 0  # weekly digests written (Monday 09:00 in each supervisor's time zone)
 
 
 def tick(
@@ -90,6 +91,7 @@ def tick(
         retargeted=retargeted,
         erased=erased,
         rolled_up=rolled_up,
+        digests=digests.generate_due(factory, now),
     )
 
 
@@ -125,6 +127,8 @@ def run(
             result = tick(factory, now, options, refresh_churn=refresh)
             if refresh:
                 last_churn = now
+            if result.digests:
+                log.info("wrote %s weekly digests", result.digests)
             if result.retargeted:
                 log.info("re-targeted %s open tickets after a settings change", result.retargeted)
             with factory.begin() as session:

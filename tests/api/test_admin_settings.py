@@ -317,3 +317,31 @@ def test_the_settings_page_is_served_under_the_consoles_strict_csp(client: TestC
     assert "innerHTML" not in script.text
     assert client.get("/console/static/settings.css").status_code == 200
     assert client.get("/console/static/settings.html").status_code == 404
+
+
+def test_a_team_gets_its_business_calendar(
+    client: TestClient, session_factory: sessionmaker[Session], as_admin: dict[str, str]
+) -> None:
+    team_id = client.post("/api/admin/teams", json={"name": "伦敦组"}, headers=as_admin).json()[
+        "id"
+    ]
+    calendar = client.post(
+        "/api/admin/calendars", json={**CALENDAR, "timezone": "Europe/London"}, headers=as_admin
+    )
+    assert calendar.status_code == 201
+    set_to = client.put(
+        f"/api/admin/teams/{team_id}/calendar",
+        json={"calendar_id": calendar.json()["id"]},
+        headers=as_admin,
+    )
+    assert set_to.status_code == 200 and set_to.json()["calendar_id"] == calendar.json()["id"]
+    missing = client.put(
+        f"/api/admin/teams/{team_id}/calendar", json={"calendar_id": 9999}, headers=as_admin
+    )
+    assert loc_of(missing) == ["body", "calendar_id"]
+    nobody = client.put(
+        "/api/admin/teams/9999/calendar", json={"calendar_id": None}, headers=as_admin
+    )
+    assert nobody.status_code == 404
+    [change] = audit_rows(session_factory, "team.update")
+    assert change.after == {"calendar_id": calendar.json()["id"]}

@@ -144,6 +144,7 @@ class TeamPublic(Public):
     name: str
     description: str
     auto_assign: bool = Field(description="queued items go to its online agents with room")
+    calendar_id: int | None = None
 
 
 class TeamsPublic(BaseModel):

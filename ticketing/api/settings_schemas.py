@@ -32,6 +32,13 @@ class TeamCreate(Input):
     description: Annotated[str, Field(max_length=500), PlainText] = ""
 
 
+class TeamCalendarUpdate(Input):
+    calendar_id: Id | None = Field(
+        description="The team's business calendar (its time zone is the supervisors'); null: "
+        "Asia/Shanghai."
+    )
+
+
 class RoutePublic(BaseModel):
     category: Category
     team_id: int | None

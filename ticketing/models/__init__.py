@@ -8,6 +8,7 @@ from ticketing.models.audit import AuditEntry
 from ticketing.models.base import Base, UTCDateTime
 from ticketing.models.canned import CannedReply
 from ticketing.models.conversations import Conversation, OutboxMessage, ReceivedUpdate
+from ticketing.models.digests import WeeklyDigest
 from ticketing.models.enums import (
     OPEN_STATUSES,
     PRIORITY_ORDER,
@@ -118,6 +119,7 @@ __all__ = [
     "Tier",
     "UTCDateTime",
     "User",
+    "WeeklyDigest",
     "WorkerHeartbeat",
     "format_ticket_number",
     "parse_ticket_number",

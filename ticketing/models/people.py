@@ -21,6 +21,11 @@ class Team(Base):
     description: Mapped[str] = mapped_column(String(400), default="")
     # New and escalated tickets and queued chats go to an online agent with room by themselves.
     auto_assign: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The team's business calendar: its time zone is the supervisors' (the weekly digest comes
+    # Monday 09:00 there); None is Asia/Shanghai.
+    calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="SET NULL")
+    )
 
     members: Mapped[list[User]] = relationship(back_populates="team")
 

@@ -4,11 +4,12 @@ Each report is a function `(session, filters, now) -> Table`; the API serves the
 CSV, and the dashboard draws them. SLA times are given twice: elapsed minutes, and the business
 minutes the SLA clock counted in the policy's calendar; days are calendar days in the report's
 time zone. `base` holds the filters, the table and the SQL helpers; `sla`,
-`complaints` and `satisfaction` the reports by topic; `registry` names them; `export` writes CSV.
+`sla_people` (per team and agent), `ticket_times` (the per-ticket export), `complaints` and
+`satisfaction` the reports by topic; `registry` names them; `export` writes CSV.
 """
 
 from ticketing.reports.base import Report, ReportFilters, Table, period
 from ticketing.reports.export import to_csv
-from ticketing.reports.registry import REPORTS, run
+from ticketing.reports.registry import REPORTS, export, run
 
-__all__ = ["REPORTS", "Report", "ReportFilters", "Table", "period", "run", "to_csv"]
+__all__ = ["REPORTS", "Report", "ReportFilters", "Table", "export", "period", "run", "to_csv"]

@@ -23,7 +23,7 @@ from ticketing.models import (
 from ticketing.services.access import is_supervisor, visible_to
 from ticketing.services.queries import TicketFilters, ticket_conditions
 
-Queue = Literal["mine", "team", "unassigned", "breaching", "escalations"]
+Queue = Literal["mine", "team", "unassigned", "breaching", "escalations", "all"]
 Sort = Literal["newest", "oldest", "due"]
 
 # "Breaching soon": a running deadline within this time, or already past.
@@ -35,7 +35,11 @@ DEFAULT_SORT: dict[Queue, Sort] = {
     "unassigned": "oldest",
     "breaching": "due",
     "escalations": "oldest",
+    # Every ticket the user may see: the dashboard's drill-down lists (not counted).
+    "all": "newest",
 }
+# The queues the console's sidebar counts.
+COUNTED: tuple[Queue, ...] = ("mine", "team", "unassigned", "breaching", "escalations")
 
 
 def queue_filters(queue: str, user: User, now: datetime) -> TicketFilters:
@@ -56,6 +60,8 @@ def queue_filters(queue: str, user: User, now: datetime) -> TicketFilters:
                 Ticket.team_id == user.team_id if user.team_id else Ticket.team_id.is_(None)
             )
         return TicketFilters(status=OPEN_STATUSES, unassigned=True, extra=extra)
+    if queue == "all":
+        return TicketFilters()
     raise NotFound(f"no queue {queue}")
 
 
@@ -78,8 +84,7 @@ def counts(session: Session, user: User, now: datetime) -> Counts:
     """How many tickets each queue holds for `user`, with their open call-backs and unread
     notifications."""
     queues = {
-        name: count_tickets(session, user, queue_filters(name, user, now), now)
-        for name in DEFAULT_SORT
+        name: count_tickets(session, user, queue_filters(name, user, now), now) for name in COUNTED
     }
     callbacks_open = session.scalar(
         select(func.count())

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ticketing import accounts
-from ticketing.errors import InvalidInput
-from ticketing.models import Category, Team
+from ticketing.errors import InvalidInput, NotFound
+from ticketing.models import BusinessCalendar, Category, Team
 from ticketing.services.settings_audit import Editor
 
 DESCRIPTION_MAX = 500
@@ -26,6 +26,28 @@ def add_team(session: Session, editor: Editor, name: str, description: str = "")
         team.id,
         after={"name": team.name, "description": team.description},
     )
+    return team
+
+
+def set_calendar(session: Session, editor: Editor, team_id: int, calendar_id: int | None) -> Team:
+    """The team's business calendar: its time zone is its supervisors' (the weekly digest comes
+    Monday 09:00 there). None: Asia/Shanghai."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team {team_id}")
+    if calendar_id is not None and session.get(BusinessCalendar, calendar_id) is None:
+        raise InvalidInput(f"no calendar {calendar_id}", field="calendar_id")
+    if team.calendar_id != calendar_id:
+        editor.record(
+            session,
+            "team.update",
+            "team",
+            team.id,
+            before={"calendar_id": team.calendar_id},
+            after={"calendar_id": calendar_id},
+        )
+        team.calendar_id = calendar_id
+        session.flush()
     return team
 
 

@@ -7,8 +7,14 @@ from fastapi import APIRouter, status
 from ticketing import accounts
 from ticketing.api import errors
 from ticketing.api.deps import ClientAddress, CurrentAdmin, SessionDep
-from ticketing.api.schemas import TeamPublic, TeamsPublic
-from ticketing.api.settings_schemas import RoutePublic, RoutesPublic, RouteUpdate, TeamCreate
+from ticketing.api.schemas import Id, TeamPublic, TeamsPublic
+from ticketing.api.settings_schemas import (
+    RoutePublic,
+    RoutesPublic,
+    RouteUpdate,
+    TeamCalendarUpdate,
+    TeamCreate,
+)
 from ticketing.models import Category
 from ticketing.services import teams
 from ticketing.services.settings_audit import Editor
@@ -33,6 +39,19 @@ def add_team(
 ) -> TeamPublic:
     """Add a team (409 when the name is taken)."""
     team = teams.add_team(session, Editor(admin, address), body.name, body.description)
+    return TeamPublic.model_validate(team)
+
+
+@router.put("/teams/{team_id}/calendar")
+def set_team_calendar(
+    team_id: Id,
+    body: TeamCalendarUpdate,
+    session: SessionDep,
+    admin: CurrentAdmin,
+    address: ClientAddress,
+) -> TeamPublic:
+    """Give a team its business calendar (null: none, Asia/Shanghai time)."""
+    team = teams.set_calendar(session, Editor(admin, address), team_id, body.calendar_id)
     return TeamPublic.model_validate(team)
 
 

@@ -28,6 +28,7 @@ from ticketing.api.deps import (
     ReadingUser,
     SessionDep,
 )
+from ticketing.api.drilldown import DrillDownDep, SlicesDep
 from ticketing.api.pages import CSP, static_file
 from ticketing.api.schemas import (
     ConsoleQueue,
@@ -61,7 +62,7 @@ from ticketing.models import (
     Ticket,
     format_ticket_number,
 )
-from ticketing.services import customer_panel, queues, tags
+from ticketing.services import customer_panel, drilldown, queues, tags
 
 router = APIRouter(tags=["console"], responses=errors.documented(401, 403, 404, 409, 413, 503))
 
@@ -76,7 +77,9 @@ STATIC = {
         "bulk.js",
         "canned.js",
         "collisions.js",
+        "digests.js",
         "dom.js",
+        "drilldown.js",
         "health.js",
         "history.js",
         "i18n.js",
@@ -131,6 +134,8 @@ def queue_counts(session: ReadingSessionDep, user: ReadingUser) -> QueueCounts:
 def list_queue(
     session: ReadingSessionDep,
     user: ReadingUser,
+    drill: DrillDownDep,
+    slices: SlicesDep,
     queue: ConsoleQueue = "mine",
     q: Annotated[SearchText | None, Query(description="words, or a number like T-000123")] = None,
     tag: Annotated[list[TagText], Query(description="tickets with any of these tags")] = [],  # noqa: B006
@@ -138,11 +143,14 @@ def list_queue(
     cursor: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ConsoleTicketsPublic:
-    """One page of a console queue, each ticket with its customer and SLA risk."""
+    """One page of a console queue, each ticket with its customer and SLA risk; `all` with the
+    drill-down filters lists the tickets behind a dashboard figure."""
     now = utcnow()
     filters = queues.queue_filters(queue, user, now)
     filters.q = q
     filters.tag = tags.normalize_tags(tag)
+    filters.extra.extend(drilldown.conditions(drill))
+    slices.apply(filters)
     page = services.list_tickets(
         session,
         user,

@@ -107,10 +107,12 @@ def _filters_record(filters: reports.ReportFilters, rows: int) -> dict[str, Any]
     return kept
 
 
-def _table(session: SessionDep, name: str, filters: reports.ReportFilters) -> reports.Table:
+def _table(
+    session: SessionDep, name: str, filters: reports.ReportFilters, *, export: bool = False
+) -> reports.Table:
     if name not in reports.REPORTS:
         raise NotFound(f"no report {name}")
-    return reports.run(session, name, filters, utcnow())
+    return (reports.export if export else reports.run)(session, name, filters, utcnow())
 
 
 @router.get("/api/reports")
@@ -130,7 +132,7 @@ def report_csv(
 ) -> Response:
     """One report as CSV (UTF-8 with a byte-order mark, for Excel); each export is in the
     audit trail."""
-    table = _table(session, name, filters)
+    table = _table(session, name, filters, export=True)
     audit.record(
         session,
         "report.export",

@@ -16,6 +16,7 @@ from ticketing.api.deps import (
     ReadingUser,
     SessionDep,
 )
+from ticketing.api.drilldown import DrillDownDep
 from ticketing.api.schemas import (
     MessageCreate,
     MessagePublic,
@@ -32,7 +33,7 @@ from ticketing.api.schemas import (
 from ticketing.clock import utcnow
 from ticketing.errors import Conflict, InvalidInput
 from ticketing.models import Message, Ticket, User
-from ticketing.services import collisions, tags
+from ticketing.services import collisions, drilldown, tags
 
 router = APIRouter(
     prefix="/api/tickets",
@@ -60,7 +61,7 @@ def _message(message: Message) -> MessagePublic:
     )
 
 
-def _filters(query: TicketQuery, user: User) -> services.TicketFilters:
+def _filters(query: TicketQuery, user: User, drill: drilldown.DrillDown) -> services.TicketFilters:
     if query.assignee == "me" and query.assignee_id is not None:
         raise InvalidInput("give assignee=me or assignee_id, not both", field="assignee")
     return services.TicketFilters(
@@ -77,19 +78,23 @@ def _filters(query: TicketQuery, user: User) -> services.TicketFilters:
         breached=query.breached,
         tag=tags.normalize_tags(query.tag),
         q=query.q,
+        extra=drilldown.conditions(drill),
     )
 
 
 @router.get("")
 def list_tickets(
-    session: ReadingSessionDep, user: ReadingUser, query: Annotated[TicketQuery, Query()]
+    session: ReadingSessionDep,
+    user: ReadingUser,
+    query: Annotated[TicketQuery, Query()],
+    drill: DrillDownDep,
 ) -> TicketsPublic:
     """The tickets you may see, filtered, one page at a time (follow `next_cursor`)."""
     now = utcnow()
     page = services.list_tickets(
         session,
         user,
-        _filters(query, user),
+        _filters(query, user, drill),
         sort=query.sort,
         cursor=query.cursor,
         limit=query.limit,

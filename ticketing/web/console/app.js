@@ -19,6 +19,8 @@ import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
 import { loadAssignmentView, setupAssignment } from "./assignment.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
+import { loadDigests } from "./digests.js";
+import { describeDrill, drillParams } from "./drilldown.js";
 import { startViewing, stopViewing, typed } from "./collisions.js";
 import { byId, h, toast } from "./dom.js";
 import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
@@ -129,6 +131,8 @@ async function start() {
   const supervisor = state.me.role !== "agent";
   byId("nav-escalations").hidden = !supervisor;
   byId("nav-assignment").hidden = !supervisor;
+  byId("nav-digests").hidden = state.me.role !== "supervisor";
+  byId("nav-reports").hidden = !supervisor;
   byId("nav-settings").hidden = state.me.role !== "admin";
   byId("team-label").dataset.i18n = state.me.team_id ? "queue.team" : "queue.all";
   byId("team-label").textContent = t(byId("team-label").dataset.i18n);
@@ -149,7 +153,13 @@ function setLive(on) {
 // --- routing ------------------------------------------------------------------------------------
 
 function parseRoute() {
-  const parts = location.hash.replace(/^#\/?/, "").split("/");
+  const raw = location.hash.replace(/^#\/?/, "");
+  const mark = raw.indexOf("?");
+  const path = mark < 0 ? raw : raw.slice(0, mark);
+  // The dashboard's drill-down: every ticket the user may see, filtered as the figure counted.
+  if (path === "tickets") return { view: "queue", queue: "all", drill: mark < 0 ? "" : raw.slice(mark + 1) };
+  if (path === "digests") return { view: "digests" };
+  const parts = path.split("/");
   if (parts[0] === "ticket" && parts[1]) return { view: "ticket", number: decodeURIComponent(parts[1]) };
   if (parts[0] === "callbacks") return { view: "callbacks" };
   if (parts[0] === "notifications") return { view: "notifications" };
@@ -165,10 +175,10 @@ function route() {
   const sameTicket = next.view === "ticket" && state.route.view === "ticket" && state.route.number === next.number;
   state.route = next;
   if (next.view !== "ticket") stopViewing();
-  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned", "assignment"]) {
+  for (const view of ["queue", "ticket", "callbacks", "notifications", "canned", "assignment", "digests"]) {
     byId(`view-${view}`).hidden = view !== next.view;
   }
-  const navKey = next.view === "queue" ? `queue/${next.queue}` : next.view;
+  const navKey = next.view === "queue" ? (next.queue === "all" ? "tickets" : `queue/${next.queue}`) : next.view;
   for (const link of document.querySelectorAll("#sidebar a")) {
     link.classList.toggle("active", link.dataset.nav === navKey);
     if (link.dataset.nav === navKey) link.setAttribute("aria-current", "page");
@@ -177,6 +187,7 @@ function route() {
   loadCounts();
   if (next.view === "queue") {
     state.lastQueue = next.queue;
+    state.lastQueueHash = next.queue === "all" ? location.hash : `#/queue/${next.queue}`;
     byId("search").value = "";
     byId("sort").value = "";
     loadQueue();
@@ -189,7 +200,7 @@ function route() {
       byId("composer-text").value = "";
       setComposerMode("reply");
     }
-    byId("back").href = `#/queue/${state.lastQueue || "mine"}`;
+    byId("back").href = state.lastQueueHash || "#/queue/mine";
     startViewing(next.number);
     loadTicket(next.number);
   } else if (next.view === "callbacks") {
@@ -198,6 +209,8 @@ function route() {
     loadCannedView();
   } else if (next.view === "assignment") {
     loadAssignmentView();
+  } else if (next.view === "digests") {
+    loadDigests(showError);
   } else {
     loadNotifications();
   }
@@ -221,6 +234,7 @@ async function loadCounts() {
 // --- a queue ------------------------------------------------------------------------------------
 
 function queueTitle(queue) {
+  if (queue === "all") return t("queue.filtered");
   if (queue === "team" && state.me && !state.me.team_id) return t("queue.all");
   return t(`queue.${queue}`);
 }
@@ -229,6 +243,9 @@ async function loadQueue({ more = false } = {}) {
   const queue = state.route.queue;
   byId("queue-title").textContent = queueTitle(queue);
   const params = new URLSearchParams({ queue });
+  const drill = queue === "all" ? state.route.drill || "" : "";
+  for (const [name, value] of drillParams(drill)) params.set(name, value);
+  renderDrill(queue === "all" ? describeDrill(drill) : null);
   const q = byId("search").value.trim();
   if (q) params.set("q", q);
   if (byId("sort").value) params.set("sort", byId("sort").value);
@@ -247,6 +264,16 @@ async function loadQueue({ more = false } = {}) {
   } catch (error) {
     showError(error);
   }
+}
+
+function renderDrill(words) {
+  const box = byId("queue-filters");
+  box.hidden = !words;
+  if (!words) return;
+  box.replaceChildren(
+    ...words.map((word) => h("span", { class: "chip", "data-testid": "drill-chip" }, word)),
+    h("a", { href: "#/queue/mine", class: "clear" }, t("drill.clear")),
+  );
 }
 
 function slaCell(row) {

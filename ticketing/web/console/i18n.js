@@ -493,6 +493,11 @@ function stored() {
 
 let lang = stored() || browserLanguage();
 
+/** More words, from a module that keeps its own: `{ zh: {...}, en: {...} }`. */
+export function addStrings(words) {
+  for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], words[lang]);
+}
+
 export function language() {
   return lang;
 }
