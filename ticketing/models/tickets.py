@@ -53,6 +53,8 @@ class Ticket(Base):
         # The SLA worker's own index: the next warning or deadline to look at.
         Index("ix_tickets_next_sla_check_at", "next_sla_check_at"),
         Index("ix_tickets_team_escalated_at", "team_id", "escalated_at"),
+        # The backlog's recent open tickets by age, read from the index alone.
+        Index("ix_tickets_status_created_at", "status", "created_at", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,8 @@ Create Date: 2026-12-03 23:30:00
 
 The SLA reports aggregated every verdict of their period and took seconds on a million tickets
 (issue 14); they now read one row per day, team and metric (and per time, for the medians), and
-the complaint, reopen, satisfaction and follow-up reports one row per day, team and value.
+the complaint, reopen, satisfaction and follow-up reports one row per day, team and value; the
+backlog counts its recent open tickets from an index.
 Every day that has tickets is marked here, so the worker builds the rows after the upgrade
 (`python -m ticketing reports rebuild` does it at once); until then the reports read the
 verdicts of the marked days, and give the same answers throughout.
@@ -111,6 +112,10 @@ def upgrade() -> None:
             "day", "team_key", "category", "severity", "channel", name=op.f("pk_report_ticket_days")
         ),
     )
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tickets_status_created_at", ["status", "created_at", "team_id"], unique=False
+        )
     spans = (
         "SELECT min(created_at), max(created_at) FROM tickets",
         "SELECT min(created_at), max(created_at) FROM survey_responses",
@@ -148,6 +153,8 @@ def _days(first: datetime, last: datetime) -> list[dict[str, object]]:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_status_created_at")
     op.drop_table("report_follow_up_days")
     op.drop_table("report_survey_days")
     op.drop_table("report_ticket_days")
