@@ -36,6 +36,13 @@ from ticketing.models.enums import (
 )
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.heartbeats import WorkerHeartbeat
+from ticketing.models.knowledge import (
+    ArticleStatus,
+    GroupStatus,
+    KnowledgeArticle,
+    UnansweredGroup,
+    UnansweredQuestion,
+)
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
@@ -57,6 +64,7 @@ __all__ = [
     "TICKET_NUMBER",
     "ActorKind",
     "AgentPresence",
+    "ArticleStatus",
     "AuditEntry",
     "Base",
     "BusinessCalendar",
@@ -74,7 +82,9 @@ __all__ = [
     "EventKind",
     "FollowUp",
     "FollowUpStatus",
+    "GroupStatus",
     "IdentityKind",
+    "KnowledgeArticle",
     "Lifecycle",
     "Message",
     "MessageKind",
@@ -103,6 +113,8 @@ __all__ = [
     "TicketViewer",
     "Tier",
     "UTCDateTime",
+    "UnansweredGroup",
+    "UnansweredQuestion",
     "User",
     "WorkerHeartbeat",
     "format_ticket_number",
