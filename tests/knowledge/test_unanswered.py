@@ -46,3 +46,11 @@ def test_a_chinese_question_from_an_english_speaker_is_grouped_as_chinese(
     with transaction(session_factory) as session:
         group = record_unanswered(session, "可以带宠物吗", "en")
         assert group is not None and group.language == "zh"
+
+
+def test_phone_numbers_and_addresses_are_not_kept(session_factory: sessionmaker[Session]) -> None:
+    fresh_knowledge(session_factory)
+    with transaction(session_factory) as session:
+        group = record_unanswered(session, "call me on 138 1234 5678 or a.b@example.com", "en")
+        assert group is not None
+        assert group.question == "call me on … or …"
