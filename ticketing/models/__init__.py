@@ -37,6 +37,13 @@ from ticketing.models.enums import (
 )
 from ticketing.models.follow_ups import CallbackTask, FollowUp, SurveyResponse
 from ticketing.models.heartbeats import WorkerHeartbeat
+from ticketing.models.knowledge import (
+    ArticleStatus,
+    GroupStatus,
+    KnowledgeArticle,
+    UnansweredGroup,
+    UnansweredQuestion,
+)
 from ticketing.models.people import Customer, CustomerIdentity, Team, TeamRoute, User
 from ticketing.models.policies import BusinessCalendar, SlaPolicy, SlaRecompute
 from ticketing.models.presence import AgentPresence
@@ -66,6 +73,7 @@ __all__ = [
     "TICKET_NUMBER",
     "ActorKind",
     "AgentPresence",
+    "ArticleStatus",
     "AuditEntry",
     "Base",
     "BusinessCalendar",
@@ -84,7 +92,9 @@ __all__ = [
     "FollowUp",
     "FollowUpDay",
     "FollowUpStatus",
+    "GroupStatus",
     "IdentityKind",
+    "KnowledgeArticle",
     "Lifecycle",
     "Message",
     "MessageKind",
@@ -118,6 +128,8 @@ __all__ = [
     "TicketViewer",
     "Tier",
     "UTCDateTime",
+    "UnansweredGroup",
+    "UnansweredQuestion",
     "User",
     "WeeklyDigest",
     "WorkerHeartbeat",

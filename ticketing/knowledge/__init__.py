@@ -1,0 +1,1 @@
+"""The knowledge base: articles, retrieval over them, unanswered questions, evaluation."""
