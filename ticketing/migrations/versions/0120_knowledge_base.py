@@ -1,7 +1,7 @@
 """knowledge base: articles, unanswered-question groups, and the ten FAQ answers as articles
 
 Revision ID: 0120
-Revises: 0060
+Revises: 0110
 Create Date: 2026-12-03 23:20:00
 
 The FAQ articles are inserted here (a data migration) rather than by `ticketing init` or the
@@ -19,7 +19,7 @@ import ticketing.models
 from ticketing.knowledge.faq_seed import FAQ_ARTICLES
 
 revision: str = "0120"
-down_revision: str | None = "0060"
+down_revision: str | None = "0110"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

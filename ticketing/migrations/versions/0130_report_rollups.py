@@ -1,7 +1,7 @@
 """report roll-ups: daily SLA, ticket, survey and follow-up figures; marks of days to rebuild
 
 Revision ID: 0130
-Revises: 0060
+Revises: 0120
 Create Date: 2026-12-03 23:30:00
 
 The SLA reports aggregated every verdict of their period and took seconds on a million tickets
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0130"
-down_revision: str | None = "0060"
+down_revision: str | None = "0120"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

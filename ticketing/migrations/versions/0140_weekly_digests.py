@@ -4,7 +4,7 @@ The worker writes one digest per supervisor and week (unique: several workers in
 stays). A team's business calendar gives its supervisors' time zone for the Monday 09:00.
 
 Revision ID: 0140
-Revises: 0060
+Revises: 0130
 Create Date: 2026-12-03 23:05:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import ticketing.models
 
 revision: str = "0140"
-down_revision: str | None = "0060"
+down_revision: str | None = "0130"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
