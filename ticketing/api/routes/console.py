@@ -72,11 +72,13 @@ STATIC = {
         "dom.js",
         "health.js",
         "history.js",
+        "knowledge.js",
         "i18n.js",
         "presence.js",
         "settings.css",
         "settings.js",
         "shortcuts.js",
+        "users.js",
         "style.css",
     )
 }
