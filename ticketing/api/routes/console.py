@@ -72,6 +72,7 @@ STATIC = {
         "dom.js",
         "health.js",
         "history.js",
+        "kbsearch.js",
         "knowledge.js",
         "i18n.js",
         "presence.js",

@@ -18,6 +18,7 @@ import { watchAssistant } from "./health.js";
 import { describeEvent } from "./history.js";
 import { clearSelection, renderTags, selectCell, setBulkUser, setupBulk, syncSelection, toggleSelected } from "./bulk.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
+import { resetKnowledgeSearch, setupKnowledgeSearch } from "./kbsearch.js";
 import { startViewing, stopViewing, typed } from "./collisions.js";
 import { byId, h, toast } from "./dom.js";
 import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
@@ -184,6 +185,7 @@ function route() {
       byId("transcript").replaceChildren();
       byId("t-message").hidden = true;
       byId("composer-text").value = "";
+      resetKnowledgeSearch();
       setComposerMode("reply");
     }
     byId("back").href = `#/queue/${state.lastQueue || "mine"}`;
@@ -1027,6 +1029,7 @@ document.addEventListener("DOMContentLoaded", () => {
   byId("keys-help").addEventListener("click", showHelp);
   setupPresence(showError);
   setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
+  setupKnowledgeSearch({ ticket: () => state.ticket, showError });
   installShortcuts({
     next: () => moveTicket(1),
     previous: () => moveTicket(-1),
