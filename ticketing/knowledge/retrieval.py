@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,10 +31,14 @@ from ticketing.models import ArticleStatus, KnowledgeArticle
 
 LANGUAGES = ("zh", "en")
 # An answer needs this share of the question's word weight in the article...
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.45
 # ...and this BM25 score.
 MIN_SCORE = 1.0
-K1, B = 1.2, 0.75
+# A Chinese word no article has whose every character the article has (换码: 换, 码) counts
+# this much of its weight as covered: Jieba's cut of a question and of an answer can differ.
+CHARACTER_CREDIT = 0.5
+EXAMPLE_WEIGHT = 2
+K1, B = 1.5, 0.75
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ def document(article: KnowledgeArticle, language: str) -> list[str]:
     answer = answer or article.answer_en or article.answer_zh
     words = tokens(article.title)
     for example in examples:
-        words += tokens(example)
+        # Twice: a question is worded like the example questions more than like the answer.
+        words += tokens(example) * EXAMPLE_WEIGHT
     return words + tokens(answer)
 
 
@@ -63,13 +69,18 @@ def document(article: KnowledgeArticle, language: str) -> list[str]:
 class _LanguageIndex:
     article_ids: list[int]
     docs: list[set[str]]
+    characters: list[set[str]]
     bm25: Any = None  # bm25s.BM25; None when there is no article
     df: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, articles: list[KnowledgeArticle], language: str) -> _LanguageIndex:
+    def build(cls, articles: Sequence[KnowledgeArticle], language: str) -> _LanguageIndex:
         corpus = [document(a, language) for a in articles]
-        index = cls(article_ids=[a.id for a in articles], docs=[set(d) for d in corpus])
+        index = cls(
+            article_ids=[a.id for a in articles],
+            docs=[set(d) for d in corpus],
+            characters=[set("".join(w for w in d if has_chinese(w))) for d in corpus],
+        )
         for words in index.docs:
             for word in words:
                 index.df[word] = index.df.get(word, 0) + 1
@@ -81,6 +92,13 @@ class _LanguageIndex:
     def idf(self, word: str) -> float:
         n, df = len(self.docs), self.df.get(word, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def _covered(self, word: str, doc: int) -> float:
+        if word in self.docs[doc]:
+            return self.idf(word)
+        if has_chinese(word) and set(word) <= self.characters[doc]:
+            return CHARACTER_CREDIT * self.idf(word)
+        return 0.0
 
     def search(self, words: list[str], limit: int) -> list[Match]:
         if self.bm25 is None or not words:
@@ -95,19 +113,47 @@ class _LanguageIndex:
         for i in ranked:
             if float(scores[i]) <= 0:
                 break
-            covered = sum(self.idf(w) for w in set(words) if w in self.docs[i])
+            covered = sum(self._covered(w, i) for w in set(words))
             matches.append(Match(self.article_ids[i], float(scores[i]), covered / weight))
         return matches
 
 
 @dataclass
-class _Index:
+class Index:
+    """The published articles' indexes, one per language, and the fingerprint they were built at."""
+
     fingerprint: tuple[Any, ...]
     languages: dict[str, _LanguageIndex]
 
+    @classmethod
+    def of(cls, articles: Sequence[KnowledgeArticle], fingerprint: tuple[Any, ...] = ()) -> Index:
+        return cls(fingerprint, {lang: _LanguageIndex.build(articles, lang) for lang in LANGUAGES})
+
+    def search(self, question: str, *, limit: int = 5) -> list[Match]:
+        """Articles for `question`, best first (the index of the question's script: Chinese if
+        it has any Chinese, else English), whether or not they answer it."""
+        language = "zh" if has_chinese(question) else "en"
+        return self.languages[language].search(tokens(question), limit)
+
+    def search_both(self, question: str, *, limit: int = 20) -> list[Match]:
+        """Articles for `question` in either language's index, best score per article first:
+        the console's search, where an agent may type either language."""
+        words = tokens(question)
+        best: dict[int, Match] = {}
+        for language in LANGUAGES:
+            for match in self.languages[language].search(words, limit):
+                if match.article_id not in best or match.score > best[match.article_id].score:
+                    best[match.article_id] = match
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+
+    def best_answer(self, question: str) -> Match | None:
+        """The article that answers `question`, or None: no article covers it enough."""
+        matches = self.search(question, limit=1)
+        return matches[0] if matches and matches[0].answers else None
+
 
 _lock = threading.Lock()
-_cache: dict[str, _Index] = {}  # per database URL: one process may serve several (tests)
+_cache: dict[str, Index] = {}  # per database URL: one process may serve several (tests)
 
 
 def _fingerprint(session: Session) -> tuple[int, datetime | None, int, int]:
@@ -122,7 +168,8 @@ def _fingerprint(session: Session) -> tuple[int, datetime | None, int, int]:
     return int(row[0]), row[1], int(row[2]), int(row[3])
 
 
-def _index(session: Session) -> _Index:
+def published_index(session: Session) -> Index:
+    """The index of the articles published now: the cached one while the fingerprint matches."""
     fingerprint = _fingerprint(session)
     bind = session.get_bind()
     key = str(bind.url if isinstance(bind, Engine) else bind.engine.url)
@@ -130,40 +177,25 @@ def _index(session: Session) -> _Index:
         cached = _cache.get(key)
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
-    articles = list(
-        session.scalars(
-            select(KnowledgeArticle)
-            .where(KnowledgeArticle.status == ArticleStatus.PUBLISHED)
-            .order_by(KnowledgeArticle.id)
-        )
-    )
-    built = _Index(fingerprint, {lang: _LanguageIndex.build(articles, lang) for lang in LANGUAGES})
+    articles = session.scalars(
+        select(KnowledgeArticle)
+        .where(KnowledgeArticle.status == ArticleStatus.PUBLISHED)
+        .order_by(KnowledgeArticle.id)
+    ).all()
+    built = Index.of(articles, fingerprint)
     with _lock:
         _cache[key] = built
     return built
 
 
 def search(session: Session, question: str, *, limit: int = 5) -> list[Match]:
-    """Published articles for `question`, best first (the index of the question's script:
-    Chinese if it has any Chinese, else English), whether or not they answer it."""
-    language = "zh" if has_chinese(question) else "en"
-    return _index(session).languages[language].search(tokens(question), limit)
+    return published_index(session).search(question, limit=limit)
 
 
 def search_both(session: Session, question: str, *, limit: int = 20) -> list[Match]:
-    """Published articles for `question` in either language's index, best score per article
-    first: the console's search, where an agent may type either language."""
-    index = _index(session)
-    words = tokens(question)
-    best: dict[int, Match] = {}
-    for language in LANGUAGES:
-        for match in index.languages[language].search(words, limit):
-            if match.article_id not in best or match.score > best[match.article_id].score:
-                best[match.article_id] = match
-    return sorted(best.values(), key=lambda m: -m.score)[:limit]
+    return published_index(session).search_both(question, limit=limit)
 
 
 def best_answer(session: Session, question: str) -> Match | None:
-    """The published article that answers `question`, or None: no article covers it enough."""
-    matches = search(session, question, limit=1)
-    return matches[0] if matches and matches[0].answers else None
+    """The published article that answers `question`, or None."""
+    return published_index(session).best_answer(question)
