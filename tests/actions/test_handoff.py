@@ -170,9 +170,10 @@ def test_handoff_with_the_store_down_apologises_and_does_not_pause(store_down) -
 
 
 # --- the two-stage fallback ------------------------------------------------------------------
+# (with `store`: action_fallback looks for a knowledge-base article first)
 
 
-def test_first_fallback_asks_to_rephrase() -> None:
+def test_first_fallback_asks_to_rephrase(store) -> None:
     with_rephrase = domain(
         responses={**domain()["responses"], "utter_ask_rephrase": [{"text": "?"}]}
     )
@@ -182,7 +183,7 @@ def test_first_fallback_asks_to_rephrase() -> None:
     assert ran.responses == ["utter_ask_rephrase"]
 
 
-def test_first_fallback_without_the_rephrase_response_uses_the_default() -> None:
+def test_first_fallback_without_the_rephrase_response_uses_the_default(store) -> None:
     responses = {k: v for k, v in domain()["responses"].items() if k != "utter_ask_rephrase"}
 
     ran = run(ActionFallback(), make_tracker("asdfgh"), domain(responses=responses))
@@ -190,7 +191,7 @@ def test_first_fallback_without_the_rephrase_response_uses_the_default() -> None
     assert ran.responses == ["utter_default"]
 
 
-def test_second_fallback_in_a_row_offers_a_person() -> None:
+def test_second_fallback_in_a_row_offers_a_person(store) -> None:
     tracker = make_tracker("qwerty", intent="nlu_fallback", history=bot_turn("action_fallback"))
 
     ran = run(ActionFallback(), tracker)
@@ -198,7 +199,7 @@ def test_second_fallback_in_a_row_offers_a_person() -> None:
     assert ran.responses == ["utter_offer_human"]
 
 
-def test_a_fallback_after_an_understood_turn_asks_to_rephrase_again() -> None:
+def test_a_fallback_after_an_understood_turn_asks_to_rephrase_again(store) -> None:
     history = [*bot_turn("action_fallback"), *bot_turn("utter_greet")]
     tracker = make_tracker("qwerty", intent="nlu_fallback", history=history)
 

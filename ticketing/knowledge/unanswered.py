@@ -8,6 +8,7 @@ words as retrieval sees them) when that similarity reaches GROUP_SIMILARITY; els
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ from ticketing.models import GroupStatus, KnowledgeArticle, UnansweredGroup, Una
 from ticketing.services.settings_audit import Editor
 from ticketing.services.validation import without_control_characters
 
+# Phone and order numbers, e-mail addresses: not what a supervisor needs to see, and personal
+# data these rows (not linked to a customer) could not be erased with.
+_PERSONAL = re.compile(r"\+?\d[\d \-]{4,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
+MASK = "…"
 GROUP_SIMILARITY = 0.5
 QUESTION_MAX = 300
 EXAMPLES_SHOWN = 5
@@ -37,9 +42,9 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
 
 
 def record_unanswered(session: Session, question: str, language: str) -> UnansweredGroup | None:
-    """Store `question` in its group (found or new); None when it has no words to group by
-    ("??", an emoji): nothing a supervisor could write an article for."""
-    text = without_control_characters(question).strip()[:QUESTION_MAX]
+    """Store `question` (numbers and e-mail addresses masked) in its group (found or new); None
+    when it has no words to group by ("??", an emoji): nothing to write an article for."""
+    text = _PERSONAL.sub(MASK, without_control_characters(question)).strip()[:QUESTION_MAX]
     words = tokens(text)
     if not words:
         return None

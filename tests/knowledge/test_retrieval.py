@@ -1,0 +1,88 @@
+"""Retrieval over the published articles: Chinese, English and mixed questions, no answer for
+what no article covers, and a newly published article answered at the next question."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.knowledge.helpers import fresh_knowledge
+from ticketing.db import make_session_factory, transaction
+from ticketing.knowledge import retrieval
+from ticketing.knowledge.articles import ArticleFields, create_article, update_article
+from ticketing.models import KnowledgeArticle
+from ticketing.services.settings_audit import Editor
+
+EDITOR = Editor("cli")
+
+
+def _key_of(factory: sessionmaker[Session], question: str) -> str | None:
+    with factory() as session:
+        match = retrieval.best_answer(session, question)
+        if match is None:
+            return None
+        article = session.get(KnowledgeArticle, match.article_id)
+        return (article.faq_key or article.title) if article else None
+
+
+def test_chinese_english_and_mixed_questions_find_their_article(
+    session_factory: sessionmaker[Session],
+) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    assert _key_of(session_factory, "鞋底开胶了在保修范围内吗") == "warranty"
+    assert _key_of(session_factory, "what time do your stores close") == "store_hours"
+    assert _key_of(session_factory, "银卡member有什么好处") == "membership_tiers"
+    assert _key_of(session_factory, "can I pay with 支付宝") == "payment_methods"
+
+
+def test_what_no_article_covers_gets_no_answer(session_factory: sessionmaker[Session]) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    for question in ("明天上海下雨吗", "when does Walmart open", "讲个笑话", "???", ""):
+        assert _key_of(session_factory, question) is None, question
+
+
+def test_a_newly_published_article_is_answered_by_another_process_without_restart(
+    engine: Engine,
+) -> None:
+    writer, reader = make_session_factory(engine), make_session_factory(engine)
+    fresh_knowledge(writer, faq=True)
+    question = "can I bring my dog into the store"
+    assert _key_of(reader, question) is None  # the reader has built and cached its index
+    with transaction(writer) as session:
+        row = create_article(
+            session,
+            EDITOR,
+            ArticleFields(
+                title="Pets / 宠物",
+                answer_en="Dogs on a lead are welcome in our stores.",
+                answer_zh="门店欢迎牵绳的狗狗。",
+                examples_en=("are dogs allowed in your stores", "can I bring my pet"),
+                examples_zh=("可以带狗进店吗",),
+                status="published",
+            ),
+        )
+        row_id = row.id
+    assert _key_of(reader, question) == "Pets / 宠物"
+    assert _key_of(reader, "能带狗狗进店吗") == "Pets / 宠物"
+    with transaction(writer) as session:
+        article = session.get(KnowledgeArticle, row_id)
+        assert article is not None
+        update_article(session, EDITOR, article, {"status": "draft"}, version=article.version)
+    assert _key_of(reader, question) is None  # withdrawn: not answered any more
+
+
+def test_an_edited_answer_is_read_at_once(session_factory: sessionmaker[Session]) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    with transaction(session_factory) as session:
+        match = retrieval.best_answer(session, "when do stores open")
+        assert match is not None
+        article = session.get(KnowledgeArticle, match.article_id)
+        assert article is not None
+        update_article(
+            session,
+            EDITOR,
+            article,
+            {"examples_en": ("are you open on Sundays at the shop near the river",)},
+            version=article.version,
+        )
+    assert _key_of(session_factory, "shop near the river") == "store_hours"
