@@ -76,7 +76,7 @@ ARTICLES = (
     ),
 )
 # The customer's question for the first article: in none of its examples or its title.
-QUESTION = "跑鞋脏了用什么方法洗比较好？"
+QUESTION = "我的跑鞋脏了，怎么洗？"
 
 
 @dataclass

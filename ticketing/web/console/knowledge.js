@@ -100,9 +100,12 @@ export function setupKnowledge(ui) {
     if (filters.category.value.trim()) query.set("category", filters.category.value.trim());
     state.items = (await send(`/api/knowledge?${query}`, "GET")).items;
     drawArticles();
-    const keep = keepId ?? state.article?.id;
-    if (keep !== undefined) showArticle(state.items.find((a) => a.id === keep) || state.article);
-    else showArticle(null);
+    if (keepId !== undefined) showArticle(state.items.find((a) => a.id === keepId) || state.article);
+    else if (!state.article) showArticle(null);
+    // Filtering while editing leaves the form (and what is typed in it) alone.
+    for (const row of document.querySelectorAll("[data-testid=article-row]")) {
+      row.classList.toggle("chosen", state.article !== null && row.dataset.id === String(state.article.id));
+    }
   }
 
   function drawUnanswered(groups) {
