@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import LiveApp, Shot
-from tests.e2e.test_console_handoff import SHANGHAI
+from tests.e2e.test_console_handoff import SHANGHAI, sign_in
 from tests.e2e.test_settings_page import SMALL_LAPTOP, fits, open_settings, tab
-from tests.factories import PASSWORD
 from tests.knowledge.helpers import fresh_knowledge
 from ticketing.db import transaction
 from ticketing.knowledge.unanswered import record_unanswered
@@ -92,10 +91,8 @@ def test_an_agent_reads_published_articles_only(live_app: LiveApp, browser: Any)
     fresh_knowledge(live_app.factory, faq=True)
     context = browser.new_context(locale="en-US", timezone_id=SHANGHAI, viewport=SMALL_LAPTOP)
     page = context.new_page()
-    page.goto(f"{live_app.url}/console/settings")
-    page.fill("input[name=username]", "lina")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    sign_in(page, live_app.url, "lina")
+    page.click("[data-testid=nav-knowledge]")
     expect(page.locator("#tab-knowledge[data-ready]")).to_be_visible()
     expect(page.locator("[data-testid=tab-teams]")).to_be_hidden()
     expect(page.locator("#article-readonly")).to_be_visible()
