@@ -82,11 +82,14 @@ STATIC = {
         "drilldown.js",
         "health.js",
         "history.js",
+        "kbsearch.js",
+        "knowledge.js",
         "i18n.js",
         "presence.js",
         "settings.css",
         "settings.js",
         "shortcuts.js",
+        "users.js",
         "style.css",
     )
 }

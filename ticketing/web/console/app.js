@@ -21,6 +21,7 @@ import { loadAssignmentView, setupAssignment } from "./assignment.js";
 import { loadCannedView, setCannedUser, setupCanned } from "./canned.js";
 import { loadDigests } from "./digests.js";
 import { describeDrill, drillParams } from "./drilldown.js";
+import { resetKnowledgeSearch, setupKnowledgeSearch } from "./kbsearch.js";
 import { startViewing, stopViewing, typed } from "./collisions.js";
 import { byId, h, toast } from "./dom.js";
 import { setupPresence, startPresence, stopPresence, translatePresence } from "./presence.js";
@@ -198,6 +199,7 @@ function route() {
       byId("transcript").replaceChildren();
       byId("t-message").hidden = true;
       byId("composer-text").value = "";
+      resetKnowledgeSearch();
       setComposerMode("reply");
     }
     byId("back").href = state.lastQueueHash || "#/queue/mine";
@@ -1060,6 +1062,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupPresence(showError);
   setupAssignment({ showError });
   setupCanned({ ticketNumber: () => (state.route.view === "ticket" ? state.route.number : null), showError });
+  setupKnowledgeSearch({ ticket: () => state.ticket, showError });
   installShortcuts({
     next: () => moveTicket(1),
     previous: () => moveTicket(-1),

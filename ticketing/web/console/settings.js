@@ -1,9 +1,12 @@
-// The settings page (/console/settings): teams and routes, business calendars, SLA policies,
-// through /api/admin/. Admins change them; every value reaches the page as text, never HTML.
+// The settings page (/console/settings): teams and routes, business calendars, SLA policies and
+// users through /api/admin/ (admins change them), and the knowledge base (supervisors write it,
+// agents read it). Every value reaches the page as text, never HTML.
 "use strict";
 
 import { api, signIn, token, whenUnauthorized, forgetToken } from "./api.js";
 import { language, setLanguage } from "./i18n.js";
+import { KB_STRINGS, setupKnowledge } from "./knowledge.js";
+import { USER_STRINGS, setupUsers } from "./users.js";
 
 const STRINGS = {
   zh: {
@@ -53,10 +56,11 @@ const LABELS = {
     key_account: "Key account", product_quality: "Product quality", service: "Service", delivery: "Delivery",
     price: "Price", contract: "Contract", policy: "Policy", other: "Other" },
 };
+for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], KB_STRINGS[lang], USER_STRINGS[lang]);
 const PRIORITIES = ["urgent", "high", "normal", "low"];
 const TIERS = ["regular", "silver", "gold", "key_account"];
 
-const state = { teams: [], routes: [], calendars: [], calendar: null, policies: [], policy: null };
+const state = { teams: [], routes: [], calendars: [], calendar: null, policies: [], policy: null, me: null };
 const byId = (id) => document.getElementById(id);
 
 function s(key, params) {
@@ -103,6 +107,7 @@ async function send(path, method, body) {
   }
   const error = new Error(detail);
   error.status = response.status;
+  error.fields = data && Array.isArray(data.detail) ? data.detail : [];
   throw error;
 }
 
@@ -324,21 +329,31 @@ byId("policy-form").addEventListener("submit", async (event) => {
 
 // --- the page ----------------------------------------------------------------------------------
 
+const UI = {
+  el, s, send, attempt, say, byId,
+  role: () => state.me?.role,
+  locale: () => (language() === "zh" ? "zh-CN" : "en"),
+};
 const LOADERS = {
   teams: loadTeams,
+  users: setupUsers(UI),
+  knowledge: setupKnowledge(UI),
   calendars: () => loadCalendars(),
   policies: () => loadPolicies(state.policy ? state.policy.id : undefined),
 };
 
 async function showTab() {
-  const tab = (location.hash || "#teams").slice(1);
-  const name = tab in LOADERS ? tab : "teams";
+  // Agents and supervisors land on the knowledge base; the admin settings are refused them.
+  const home = state.me && state.me.role === "agent" ? "knowledge" : "teams";
+  const tab = (location.hash || `#${home}`).slice(1);
+  const name = tab in LOADERS ? tab : home;
   for (const key of Object.keys(LOADERS)) {
     byId(`tab-${key}`).hidden = key !== name;
     delete byId(`tab-${key}`).dataset.ready;
     document.querySelector(`[data-tab=${key}]`).classList.toggle("active", key === name);
   }
   say("");
+  byId("forbidden").hidden = state.me?.role === "admin" || name === "knowledge";
   await attempt(LOADERS[name]);
   byId(`tab-${name}`).dataset.ready = "1"; // loaded: what is typed now is not overwritten
 }
@@ -355,10 +370,13 @@ async function start() {
   } catch (_error) {
     return;
   }
+  state.me = me;
   byId("whoami").textContent = `${me.display_name} · ${me.role}`;
   byId("login").hidden = true;
   byId("app").hidden = false;
-  byId("forbidden").hidden = me.role === "admin";
+  for (const tab of ["teams", "calendars", "policies", "users"]) {
+    document.querySelector(`[data-tab=${tab}]`).hidden = me.role === "agent";
+  }
   await api("/api/admin/calendars/official-years").then((years) => {
     byId("official-years").textContent = s("officialYears", { source: years.source, first: years.first_year, last: years.last_year });
     byId("official-form").elements.year.value = String(Math.min(new Date().getFullYear(), years.last_year));
