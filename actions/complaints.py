@@ -61,6 +61,9 @@ CONTACT_PHONE: Final = "contact_phone"
 CATEGORY: Final = "complaint_category"
 SEVERITY: Final = "severity"
 CONFIRMATION: Final = "complaint_confirmation"
+# "asked" after a "no" at the summary: the form asks what to change instead of showing it again.
+CHANGE: Final = "complaint_change"
+ASKED: Final = "asked"
 COMPLAINT_SLOTS: Final = (
     DESCRIPTION,
     ORDER_NUMBER,
@@ -68,11 +71,16 @@ COMPLAINT_SLOTS: Final = (
     CATEGORY,
     SEVERITY,
     CONFIRMATION,
+    CHANGE,
 )
 # Summary buttons send /inform{"complaint_field": "<slot>"} to change one answer.
 CORRECTABLE: Final = frozenset({DESCRIPTION, ORDER_NUMBER, CONTACT_PHONE, CATEGORY})
 FIELD_ENTITY: Final = "complaint_field"
 CONFIRMED: Final = "yes"
+# What the confirmation extractor passes to its validator (only required slots pass through
+# rasa-sdk's validation, so `complaint_change` is set there): a bare "no", or a changed answer.
+SAID_NO: Final = "no"
+CHANGED: Final = "changed"
 NO_ORDER_NUMBER: Final = ""  # the customer has none: a filled slot that is not an order number
 # A question about returns or delivery while the bot asks what happened is answered, not filed;
 # "your returns policy is a rip-off" (also faq to the NLU) is a complaint.
@@ -84,6 +92,20 @@ _QUESTION: Final = re.compile(
 NO_ORDER_WORDS: Final = re.compile(
     r"没有|沒有|无订单|無訂單|不知道|忘了|\bno\b|\bnone\b|\bdon'?t (?:have|know)\b|\bn/?a\b",
     re.IGNORECASE,
+)
+# What a message at the summary says the type is ("no, it's about the price", "是物流的问题"):
+# anywhere in the message, unlike the category entity, which must be the whole answer.
+_NAMED_CATEGORY: Final = tuple(
+    (category, re.compile(words, re.IGNORECASE))
+    for category, words in (
+        (Category.PRICE, r"价格|價格|价钱|價錢|差价|差價|\bpric(?:e|es|ing)\b"),
+        (Category.DELIVERY, r"物流|快递|快遞|配送|\b(?:delivery|shipping|courier|logistics)\b"),
+        (Category.PRODUCT_QUALITY, r"质量|質量|品质|品質|\b(?:quality|defect|defective)\b"),
+        (Category.SERVICE, r"服务|服務|态度|態度|\b(?:service|staff)\b"),
+        (Category.CONTRACT, r"合同|订单条款|訂單條款|\b(?:contract|order terms)\b"),
+        (Category.POLICY, r"政策|\b(?:policy|returns? policy)\b"),
+        (Category.OTHER, r"其他|其它|\bsomething else\b"),
+    )
 )
 SNIPPET_CHARS: Final = 100
 SUBJECT_CHARS: Final = 80
@@ -162,13 +184,26 @@ def first_phone_number(text: str) -> str | None:
     return phones[0] if phones else None
 
 
+def named_category(text: str) -> str | None:
+    """The type a message at the summary names, when it names exactly one."""
+    named = {category.value for category, words in _NAMED_CATEGORY if words.search(text)}
+    return named.pop() if len(named) == 1 else None
+
+
 def _gives_new_value(field: str, text: str) -> bool:
-    """Whether a correction names the new order or phone number itself."""
+    """Whether a correction names the new order or phone number, or the type, itself."""
     if field == ORDER_NUMBER:
         return bool(triage.extract_order_numbers(text))
     if field == CONTACT_PHONE:
         return bool(triage.extract_phone_numbers(text))
+    if field == CATEGORY:
+        return named_category(text) is not None
     return False
+
+
+def _names_a_fix(text: str) -> bool:
+    """Whether a message at the summary carries a new order number, phone number or type."""
+    return any(_gives_new_value(field, text) for field in (ORDER_NUMBER, CONTACT_PHONE, CATEGORY))
 
 
 # --- the form -----------------------------------------------------------------------------------
@@ -274,22 +309,40 @@ class ValidateComplaintForm(DynamicSlotsForm):
     def extract_complaint_confirmation(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
+        """Yes files; a change button, or a message naming the change, changes one answer; a
+        bare "no" asks what to change. Only an explicit cancel cancels (the rules do)."""
         if tracker.get_slot(REQUESTED_SLOT) != CONFIRMATION:
             return {}
-        if latest_intent(tracker) == "affirm":
+        intent = latest_intent(tracker)
+        if intent == "affirm":
             return {CONFIRMATION: CONFIRMED}
+        text = "" if is_payload(latest_text(tracker)) else latest_text(tracker)
         fields = [value for value in latest_entity_values(tracker, FIELD_ENTITY) if value]
         if fields and fields[0] in CORRECTABLE:
-            if _gives_new_value(fields[0], latest_text(tracker)):
+            if _gives_new_value(fields[0], text):
                 # "电话写错了，应该是13912345678": the new value is taken; confirm again.
-                return {CONFIRMATION: None}
+                return self._changed(fields[0], text)
             # Empty the answer to change: the form asks for it again, then for confirmation.
-            return {fields[0]: None, CONFIRMATION: None}
-        if latest_intent(tracker) not in NOT_A_VALUE:
+            return {fields[0]: None, CONFIRMATION: CHANGED}
+        if intent not in NOT_AN_ANSWER - {"deny"} and _names_a_fix(text):
+            # "no, it's about the price", "订单号是A2025-0110": applied, then the summary again.
+            return self._changed(CATEGORY, text)
+        if intent == "deny":
+            return {CONFIRMATION: SAID_NO}
+        if intent not in NOT_A_VALUE:
             # Neither yes nor a change nor a question (a stray phone number, "嗯", noise): the
-            # summary is shown again rather than leaving the customer to a fallback.
+            # summary (or the question what to change) is shown again rather than leaving the
+            # customer to a fallback.
             return {CONFIRMATION: None}
         return {}
+
+    @staticmethod
+    def _changed(field: str, text: str) -> dict[str, Any]:
+        """The new type a correction names (its order or phone number is taken by their own
+        extractors), and the summary shown again."""
+        category = named_category(text) if field == CATEGORY else None
+        changed: dict[str, Any] = {CATEGORY: category} if category is not None else {}
+        return {**changed, CONFIRMATION: CHANGED}
 
     # --- validation: normalise, or return {slot: None} to ask again
 
@@ -334,6 +387,10 @@ class ValidateComplaintForm(DynamicSlotsForm):
     def validate_complaint_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> dict[str, Any]:
+        if value == SAID_NO:
+            return {CONFIRMATION: None, CHANGE: ASKED}
+        if value == CHANGED and tracker.get_slot(CHANGE) is not None:
+            return {CONFIRMATION: None, CHANGE: None}  # told what to change: the summary again
         return {CONFIRMATION: CONFIRMED if value == CONFIRMED else None}
 
 
@@ -346,6 +403,12 @@ class ActionAskComplaintConfirmation(KefuAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> Events:
+        phone = tracker.get_slot(CONTACT_PHONE)
+        if tracker.get_slot(CHANGE) == ASKED:
+            # After a "no": which answer to change, with a button for each (and cancel).
+            with_phone = "_with_phone" if phone else ""
+            dispatcher.utter_message(response=f"utter_ask_complaint_change{with_phone}")
+            return []
         language = language_of(tracker)
         if tracker.get_slot(SEVERITY) == Severity.MAJOR.value:
             dispatcher.utter_message(response="utter_complaint_is_major")
@@ -355,7 +418,6 @@ class ActionAskComplaintConfirmation(KefuAction):
             "order": order,
             "category": humanize.category_label(tracker.get_slot(CATEGORY), language),
         }
-        phone = tracker.get_slot(CONTACT_PHONE)
         if phone:
             dispatcher.utter_message(
                 response="utter_ask_complaint_confirmation_with_phone",

@@ -140,6 +140,96 @@ def test_a_major_complaint_is_filed_and_handed_to_a_person(
     assert rasa_server.tracker(sender)["paused"] is True
 
 
+# --- correcting the summary (issue 16): the ticket carries the corrected answer -----------------
+
+
+def buttons(replies: list[dict[str, Any]]) -> list[str]:
+    return [str(button["payload"]) for reply in replies for button in reply.get("buttons") or ()]
+
+
+def test_no_at_the_summary_asks_what_to_change_and_a_named_type_is_filed(
+    rasa_server: RasaServer, store: sessionmaker[Session]
+) -> None:
+    sender, metadata = web_customer(store, "zh")
+    rasa_server.say(sender, "订单A2024-1181的鞋底开胶了，才穿了一个星期", metadata)
+
+    question = rasa_server.say(sender, "不对", metadata)
+    assert "修改" in texts(question)
+    assert "/cancel" in buttons(question)
+    assert any("complaint_category" in payload for payload in buttons(question))
+    summary = texts(rasa_server.say(sender, "是价格的问题", metadata))
+    assert "价格" in summary
+    assert "A2024-1181" in summary
+    rasa_server.say(sender, "/affirm", metadata)
+
+    ticket = ticket_of(store, sender)
+    assert ticket.category is Category.PRICE
+    assert ticket.order_number == "A2024-1181"
+
+
+def test_the_description_changed_with_its_button_is_filed(
+    rasa_server: RasaServer, store: sessionmaker[Session]
+) -> None:
+    sender, metadata = web_customer(store, "zh")
+    rasa_server.say(sender, "订单A2024-1181的鞋底开胶了，才穿了一个星期", metadata)
+
+    rasa_server.say(sender, "不是", metadata)
+    asked = texts(
+        rasa_server.say(sender, '/inform{"complaint_field":"complaint_description"}', metadata)
+    )
+    assert "描述" in asked
+    summary = texts(rasa_server.say(sender, "鞋跟第一次穿就断了，鞋底没问题", metadata))
+    assert "鞋跟第一次穿就断了" in summary
+    rasa_server.say(sender, "/affirm", metadata)
+
+    ticket = ticket_of(store, sender)
+    assert ticket.description == "鞋跟第一次穿就断了，鞋底没问题"
+    assert ticket.order_number == "A2024-1181"
+
+
+def test_english_corrections_of_the_order_and_phone_numbers_are_filed(
+    rasa_server: RasaServer, store: sessionmaker[Session]
+) -> None:
+    sender = f"rest-{uuid.uuid4().hex}"
+    rasa_server.say(
+        sender, "My order A2024-1190 arrived and the heel snapped off the first time I wore them"
+    )
+    rasa_server.say(sender, "+44 20 7946 0958")
+
+    question = rasa_server.say(sender, "no, that's not right")
+    assert "change" in texts(question).lower()
+    assert any("contact_phone" in payload for payload in buttons(question))
+    assert "A2025-0110" in texts(rasa_server.say(sender, "the order number is A2025-0110"))
+    assert "0959" in texts(rasa_server.say(sender, "no, my number is +44 20 7946 0959"))
+    filed = texts(rasa_server.say(sender, "/affirm"))
+
+    ticket = ticket_of(store, sender)
+    assert ticket.number in filed
+    assert ticket.order_number == "A2025-0110"
+    assert ticket.category is Category.PRODUCT_QUALITY
+    with store() as session:
+        identity = session.scalars(
+            select(CustomerIdentity).where(CustomerIdentity.customer_id == ticket.customer_id)
+        ).one()
+        assert identity.value == "+442079460959"
+
+
+def test_no_then_cancel_files_nothing(
+    rasa_server: RasaServer, store: sessionmaker[Session]
+) -> None:
+    sender, metadata = web_customer(store, "en")
+    rasa_server.say(
+        sender, "the sole of my new trainers came off after a week, order A2024-1181", metadata
+    )
+
+    assert "change" in texts(rasa_server.say(sender, "no", metadata)).lower()
+    cancelled = texts(rasa_server.say(sender, "cancel", metadata))
+
+    assert "nothing was filed" in cancelled
+    with store() as session:
+        assert session.scalars(select(Ticket).where(Ticket.conversation_id == sender)).all() == []
+
+
 def test_the_action_server_logged_no_exception(rasa_server: RasaServer) -> None:
     log = rasa_server.actions.log_tail()
     assert "Traceback" not in log

@@ -106,6 +106,7 @@ def extract(text: str) -> dict[str, list[str]]:
         ("類型選錯了", {"complaint_field": ["complaint_category"]}),
         ("修改描述", {"complaint_field": ["complaint_description"]}),
         ("the phone number is wrong", {"complaint_field": ["contact_phone"]}),
+        ("the type is wrong", {"complaint_field": ["complaint_category"]}),
         ("can I change the order number", {"complaint_field": ["order_number"]}),
         (
             "电话写错了，应该是13912345678",
