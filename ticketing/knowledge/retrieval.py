@@ -9,16 +9,12 @@ index no longer matches the fingerprint builds a new one.
 
 Whether the best article answers at all is decided by how much of the question it covers: the
 share of the question's word weight (IDF) found in the article, with words no article has
-weighing most ("What time does Starbucks open?" is not about our stores' hours). Coverage counts
-Jieba's words, not the character pairs BM25 also ranks by (a pair across a word boundary, 鞋不,
-says nothing of the topic); an English word no article has that is spelt nearly like a word of
-the article (refnd, pionts) counts as covered. The thresholds were tuned on
-`evaluation_data.DEV` only, never on the held-out set (see evaluate.py).
+weighing most ("What time does Starbucks open?" is not about our stores' hours). The thresholds
+were tuned on `evaluation_data.DEV` only, never on the held-out set (see evaluate.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import threading
 from collections.abc import Sequence
@@ -35,16 +31,12 @@ from ticketing.models import ArticleStatus, KnowledgeArticle
 
 LANGUAGES = ("zh", "en")
 # An answer needs this share of the question's word weight in the article...
-MIN_COVERAGE = 0.42
+MIN_COVERAGE = 0.45
 # ...and this BM25 score.
 MIN_SCORE = 1.0
 # A Chinese word no article has whose every character the article has (换码: 换, 码) counts
 # this much of its weight as covered: Jieba's cut of a question and of an answer can differ.
 CHARACTER_CREDIT = 0.5
-# An English word no article has counts as the article's word it is this similar to (difflib's
-# ratio: "piont"/"point" 0.8), if it is at least TYPO_MIN_LENGTH letters long.
-TYPO_RATIO = 0.8
-TYPO_MIN_LENGTH = 4
 EXAMPLE_WEIGHT = 2
 K1, B = 1.5, 0.75
 
@@ -104,44 +96,25 @@ class _LanguageIndex:
     def _covered(self, word: str, doc: int) -> float:
         if word in self.docs[doc]:
             return self.idf(word)
-        if has_chinese(word):
-            return CHARACTER_CREDIT * self.idf(word) if set(word) <= self.characters[doc] else 0.0
-        if word not in self.df and len(word) >= TYPO_MIN_LENGTH and self._misspelt(word, doc):
-            return self.idf(word)
+        if has_chinese(word) and set(word) <= self.characters[doc]:
+            return CHARACTER_CREDIT * self.idf(word)
         return 0.0
 
-    def _misspelt(self, word: str, doc: int) -> bool:
-        """Whether `word` (in no article) is spelt nearly like one of article `doc`'s words."""
-        matcher = difflib.SequenceMatcher(b=word)
-        for known in self.docs[doc]:
-            if has_chinese(known):
-                continue
-            matcher.set_seq1(known)
-            if matcher.real_quick_ratio() >= TYPO_RATIO and matcher.ratio() >= TYPO_RATIO:
-                return True
-        return False
-
-    def search(
-        self, words: list[str], limit: int, covering: list[str] | None = None
-    ) -> list[Match]:
-        """The best articles for `words` by BM25, with the coverage of `covering` (the words
-        whose share decides whether an article answers; `words` when None)."""
+    def search(self, words: list[str], limit: int) -> list[Match]:
         if self.bm25 is None or not words:
             return []
         known = [w for w in words if w in self.df]
         if not known:
             return []
         scores = self.bm25.get_scores(known)
-        counted = set(words if covering is None else covering)
-        weight = sum(self.idf(w) for w in counted)
+        weight = sum(self.idf(w) for w in set(words))
         ranked = sorted(range(len(scores)), key=lambda i: -float(scores[i]))[:limit]
         matches = []
         for i in ranked:
             if float(scores[i]) <= 0:
                 break
-            covered = sum(self._covered(w, i) for w in counted)
-            coverage = covered / weight if weight else 0.0
-            matches.append(Match(self.article_ids[i], float(scores[i]), coverage))
+            covered = sum(self._covered(w, i) for w in set(words))
+            matches.append(Match(self.article_ids[i], float(scores[i]), covered / weight))
         return matches
 
 
@@ -160,16 +133,15 @@ class Index:
         """Articles for `question`, best first (the index of the question's script: Chinese if
         it has any Chinese, else English), whether or not they answer it."""
         language = "zh" if has_chinese(question) else "en"
-        covering = tokens(question, pairs=False)
-        return self.languages[language].search(tokens(question), limit, covering)
+        return self.languages[language].search(tokens(question), limit)
 
     def search_both(self, question: str, *, limit: int = 20) -> list[Match]:
         """Articles for `question` in either language's index, best score per article first:
         the console's search, where an agent may type either language."""
-        words, covering = tokens(question), tokens(question, pairs=False)
+        words = tokens(question)
         best: dict[int, Match] = {}
         for language in LANGUAGES:
-            for match in self.languages[language].search(words, limit, covering):
+            for match in self.languages[language].search(words, limit):
                 if match.article_id not in best or match.score > best[match.article_id].score:
                     best[match.article_id] = match
         return sorted(best.values(), key=lambda m: -m.score)[:limit]

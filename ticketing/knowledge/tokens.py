@@ -48,7 +48,7 @@ def _init_jieba() -> None:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(text: str, pairs: bool = True) -> tuple[str, ...]:
+def _tokens(text: str) -> tuple[str, ...]:
     _init_jieba()
     text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", "")
     out: list[str] = []
@@ -67,15 +67,14 @@ def _tokens(text: str, pairs: bool = True) -> tuple[str, ...]:
                     out.append(stem)
     # Character pairs too: where Jieba cuts a question and an article differently (能到账 /
     # 到账), the pairs still meet. A common remedy in Chinese retrieval; it helped on DEV.
-    for run in _CJK_RUN.findall(text) if pairs else ():
+    for run in _CJK_RUN.findall(text):
         out += [a + b for a, b in itertools.pairwise(run) if a + b not in STOPWORDS_ZH]
     return tuple(out)
 
 
-def tokens(text: str, *, pairs: bool = True) -> list[str]:
-    """The words of `text` that retrieval compares, in order (repeats kept: BM25 counts them);
-    without Chinese character pairs when `pairs` is false."""
-    return list(_tokens(text[:2_000], pairs))
+def tokens(text: str) -> list[str]:
+    """The words of `text` that retrieval compares, in order (repeats kept: BM25 counts them)."""
+    return list(_tokens(text[:2_000]))
 
 
 def has_chinese(text: str) -> bool:
