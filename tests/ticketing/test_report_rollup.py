@@ -249,3 +249,17 @@ def test_the_worker_keeps_the_roll_up_current(session_factory: sessionmaker[Sess
     assert done.rolled_up > 0
     assert count(session_factory, ReportRollupMark) == 0
     assert worker.tick(session_factory, NOW, refresh_churn=False).rolled_up == 0
+
+
+def test_a_ticket_moved_to_another_day_marks_both_days(
+    session_factory: sessionmaker[Session],
+) -> None:
+    fill(session_factory, seed=7, tickets=12)
+    rollup.refresh(session_factory)
+    with session_factory.begin() as s:  # e.g. an import correcting when a ticket came in
+        for ticket in s.scalars(select(Ticket)):
+            ticket.created_at -= timedelta(days=7)
+    assert count(session_factory, ReportRollupMark) > 0
+    assert assert_same(session_factory) > 0
+    rollup.refresh(session_factory)
+    assert assert_same(session_factory) > 0

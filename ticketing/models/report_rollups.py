@@ -120,8 +120,10 @@ class FollowUpDay(Base):
     visits: Mapped[int] = mapped_column(Integer)
 
 
-# The ticket columns the roll-up holds (the team also as its relationship).
+# The ticket columns the roll-up holds (the team also as its relationship; created_at decides
+# the day the ticket and its verdicts count in, so moving it marks both days).
 TICKET_COLUMNS = (
+    "created_at",
     "team_id",
     "team",
     "category",
@@ -173,7 +175,8 @@ def _ticket_days(session: Session, ticket: Ticket, deleted: bool) -> set[date]:
         return {day_of(_when(ticket, "created_at"))}
     if not deleted and not _changed(ticket, TICKET_COLUMNS):
         return set()
-    days = {day_of(ticket.created_at)}
+    moved_from = inspect(ticket).attrs.created_at.history.deleted
+    days = {day_of(at) for at in (*moved_from, ticket.created_at) if at is not None}
     if deleted or _changed(ticket, ("team_id", "team")):  # its care rows move team too
         for table, column in (
             (FollowUp, FollowUp.due_at),
