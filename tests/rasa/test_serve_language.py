@@ -1,6 +1,7 @@
 """Kefu's Rasa launcher (bot/assistant/serve.py) fills the `language` slot in Rasa's own process:
 action_extract_slots sets it from each message with the action server unreachable, by the same
-rule as action_set_language (ticketing/language.py). Run in the Rasa environment."""
+rule as action_set_language (ticketing/language.py); the action server's responses are checked
+against Rasa's schema by a validator built once. Run in the Rasa environment."""
 
 from __future__ import annotations
 
@@ -42,7 +43,23 @@ async def language(text, slot, metadata):
 
 
 cases = json.loads(sys.argv[1])
-print(json.dumps([asyncio.run(language(*case)) for case in cases]))
+languages = [asyncio.run(language(*case)) for case in cases]
+
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from bot.assistant.serve import _validate_action_responses_faster
+
+_validate_action_responses_faster()
+action = RemoteAction("action_test", nowhere)
+valid = action._validate_action_result(
+    {"events": [{"event": "slot", "name": "language", "value": "en"}], "responses": []}
+)
+try:
+    action._validate_action_result({"events": [{"event": "slot", "name": 5}]})
+    refused = ""
+except ValidationError as error:
+    refused = error.message
+print(json.dumps({"languages": languages, "valid": valid, "refused": refused}))
 """
 
 CASES = [
@@ -55,7 +72,7 @@ CASES = [
 ]
 
 
-def test_the_language_slot_is_set_without_the_action_server() -> None:
+def test_the_language_slot_is_set_without_the_action_server_and_responses_are_checked() -> None:
     result = subprocess.run(
         [str(RASA_PYTHON), "-c", SCRIPT, json.dumps([case for case, _ in CASES])],
         cwd=ROOT,
@@ -65,4 +82,8 @@ def test_the_language_slot_is_set_without_the_action_server() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [want for _, want in CASES]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["languages"] == [want for _, want in CASES]
+    # The action server's responses are still checked against Rasa's schema, as Rasa does.
+    assert found["valid"] is True
+    assert "Failed to validate Action server response" in found["refused"]
