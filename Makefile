@@ -28,6 +28,7 @@ help:
 	@echo "make chromium           - install Debian's Chromium and a CJK font for the browser tests"
 	@echo "make deploy-tools       - install systemd-analyze and nginx, which check the production files"
 	@echo "make bench              - run the benchmarks under tests/bench/"
+	@echo "make bench-load         - web chat load on the default and replicated stacks, a Rasa killed mid-run"
 	@echo "make lock               - regenerate requirements/app.lock from pyproject.toml"
 	@echo "make lock-rasa          - regenerate requirements/rasa.lock"
 	@echo "make clean              - remove the environments, var/ and the caches"
@@ -128,6 +129,12 @@ test-stack: install model deploy-tools
 
 bench: install model
 	set -e; for f in tests/bench/bench_*.py; do m=$${f%.py}; $(BIN)/python -m $${m//\//.}; done
+
+# Issue 12's load and failure benchmark alone (many minutes; redis-server and PostgreSQL for
+# the replicated stack).
+.PHONY: bench-load
+bench-load: install model
+	$(BIN)/python -m tests.bench.bench_load
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var .mypy_cache .ruff_cache .pytest_cache

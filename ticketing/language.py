@@ -45,3 +45,26 @@ def known_language(language: str | None) -> Language | None:
         return None
     short = language.strip().lower()[:2]
     return next((known for known in LANGUAGES if known == short), None)
+
+
+DEFAULT_LANGUAGE: Final[Language] = "zh"
+# Rasa's text for an external intent (trigger_intent), e.g. "EXTERNAL: EXTERNAL_follow_up".
+EXTERNAL_PREFIX: Final = "EXTERNAL: "
+_PAYLOAD: Final = re.compile(r"^\s*/\w")
+
+
+def is_payload(text: str) -> bool:
+    """A button's payload (/affirm, /inform{...}), sent to Rasa instead of the button's title."""
+    return bool(_PAYLOAD.match(text))
+
+
+def turn_language(text: str | None, slot: str | None, gateway: str | None) -> Language:
+    """The language of the bot's reply to a customer's turn (the `language` slot): the message's
+    own; for a message of digits or emoji (an order number, a thumbs-up), a button's payload or
+    Rasa's "EXTERNAL: ..." text, the conversation's so far (`slot`), else the one the gateway
+    sent with the message (a new tracker), else Chinese."""
+    if text and (text.startswith(EXTERNAL_PREFIX) or is_payload(text)):
+        text = ""
+    return (
+        detect_language(text) or known_language(slot) or known_language(gateway) or DEFAULT_LANGUAGE
+    )

@@ -121,11 +121,83 @@ def _use_kefu_stores(env: Mapping[str, str]) -> None:
     AvailableEndpoints.read_endpoints = classmethod(read_endpoints)
 
 
+LANGUAGE_ACTION = "action_set_language"
+LANGUAGE_SLOT = "language"
+REMOTE_LANGUAGE_ENV = "KEFU_RASA_REMOTE_LANGUAGE"  # "1": ask the action server, as before
+
+
+def _set_language_in_process() -> None:
+    """Run the `language` slot's custom mapping (action_set_language) in this process.
+
+    Rasa runs it before every prediction, through the action server: a round trip with the
+    whole tracker as JSON on every turn, for a rule of a few lines (ticketing/language.py, pure
+    Python, the same the action runs). Here it costs microseconds, and the slot is set even
+    while the action server is down. Every other custom action still goes to the server."""
+    from rasa.core.actions.action import ActionExtractSlots  # type: ignore[import-not-found]
+    from rasa.shared.core.events import SlotSet  # type: ignore[import-not-found]
+
+    from ticketing.language import turn_language
+
+    remote = ActionExtractSlots._run_custom_action
+
+    async def run_custom_action(
+        self: Any, custom_action: str, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+    ) -> list[Any]:
+        if custom_action != LANGUAGE_ACTION:
+            return list(await remote(self, custom_action, output_channel, nlg, tracker, domain))
+        message = tracker.latest_message
+        metadata = getattr(message, "metadata", None) or {}
+        gateway = metadata.get("language") if isinstance(metadata, dict) else None
+        language = turn_language(
+            getattr(message, "text", None) or "",
+            tracker.get_slot(LANGUAGE_SLOT),
+            gateway if isinstance(gateway, str) else None,
+        )
+        return [SlotSet(LANGUAGE_SLOT, language)]
+
+    ActionExtractSlots._run_custom_action = run_custom_action
+
+
+def _validate_action_responses_faster() -> None:
+    """Check the action server's responses against Rasa's schema with one validator built once.
+
+    Rasa checks every response with `jsonschema.validate`, which first checks the schema itself
+    against its meta-schema and builds a new validator: with Rasa's large events schema that is
+    the dearest step of a turn with a custom action (profiled). The same check, the same error
+    (jsonschema's best match, with Rasa's hint added), on a validator made once."""
+    from jsonschema import ValidationError  # type: ignore[import-untyped]
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL  # type: ignore[import-not-found]
+
+    spec = RemoteAction.action_response_format_spec()
+    cls = validator_for(spec)
+    cls.check_schema(spec)
+    validator = cls(spec)
+
+    def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+        error: ValidationError | None = best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            "from the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = validate_action_result
+
+
 def main(args: Sequence[str] | None = None) -> None:
     env = os.environ
     try:
         argv = rasa_argv(sys.argv[1:] if args is None else args, env)
         _use_kefu_stores(env)
+        if env.get(REMOTE_LANGUAGE_ENV) != "1":
+            _set_language_in_process()
+        _validate_action_responses_faster()
     except LaunchError as exc:
         sys.exit(f"error: {exc}")
     from rasa.__main__ import main as rasa_main  # type: ignore[import-not-found]

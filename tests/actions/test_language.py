@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionSetLanguage
-from ticketing.language import detect_language
+from ticketing.language import detect_language, turn_language
 
 
 @pytest.mark.parametrize(
@@ -108,3 +108,19 @@ def test_without_words_or_slot_the_gateways_language_is_used() -> None:
     # The slot, once set, still wins over the conversation's stored language.
     tracker = _with_gateway_language("A2024-1181", "en", {"language": "zh"})
     assert run_action(tracker) == [SlotSet("language", "zh")]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "gateway", "expected"),
+    [
+        ("hello", "zh", None, "en"),
+        ("A2024-1181", "en", "zh", "en"),
+        ("EXTERNAL: EXTERNAL_follow_up", "en", None, "en"),
+        ('/inform{"score": "9"}', None, "en-GB", "en"),
+        ("👍", None, None, "zh"),
+    ],
+)
+def test_turn_language_is_the_messages_then_the_slots_then_the_gateways(
+    text: str, slot: str | None, gateway: str | None, expected: str
+) -> None:
+    assert turn_language(text, slot, gateway) == expected

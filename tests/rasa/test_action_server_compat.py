@@ -1,5 +1,6 @@
-"""Rasa 3.6.21 and the action server on rasa-sdk 3.21.1 talk to each other: replies come in the
-customer's language because action_set_language ran on the action server and set the slot."""
+"""Rasa 3.6.21 and the action server on rasa-sdk 3.21.1 talk to each other, and replies come in the
+customer's language: the language slot, set in Rasa's own process by its launcher
+(bot/assistant/serve.py), picks each response's variation."""
 
 from __future__ import annotations
 

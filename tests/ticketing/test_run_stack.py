@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from bot.gateway.conversation import APOLOGY
 from tests.e2e.conftest import free_port
@@ -45,12 +46,14 @@ from ticketing.models import (
     Ticket,
     WorkerHeartbeat,
 )
+from ticketing.pseudonyms import web_session_key
 
 pytestmark = [pytest.mark.rasa, pytest.mark.stack]
 
 ROOT = Path(__file__).resolve().parents[2]
 BACK_WITHIN = 60.0  # seconds, on 2 cores
 STACK_START = 600.0  # Rasa loads its model in 25-40 s on 2 idle cores; far longer on busy ones
+SECRET = "stack-signing-key-" + "s" * 40
 MEANWHILE = "Hi, this is Zhou: a new pair is on its way."
 T = TypeVar("T")
 
@@ -138,7 +141,7 @@ def stack(rasa_model: Path) -> Iterator[Stack]:
             "PYTHONPATH": str(ROOT),
             "KEFU_ENVIRONMENT": "test",
             "KEFU_DATABASE_URL": database,
-            "KEFU_SECRET_KEY": "stack-signing-key-" + "s" * 40,
+            "KEFU_SECRET_KEY": SECRET,
             "KEFU_RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
             "KEFU_RASA_TOKEN": token,
             "KEFU_TEST_ACTION_HEALTH_URL": f"http://127.0.0.1:{ports['actions']}/health",
@@ -189,7 +192,7 @@ def chat(stack: Stack, text: str) -> tuple[str, list[str]]:
     """A new web chat customer says `text`: their session id and the bot's first replies."""
     session_id = uuid.uuid4().hex
     ws_url = stack.web.replace("http://", "ws://") + "/ws/chat"
-    with connect(ws_url, open_timeout=10) as ws:
+    with connect(ws_url, open_timeout=10, origin=Origin(stack.web)) as ws:
         ws.send(json.dumps({"type": "hello", "session_id": session_id, "language": None}))
         assert json.loads(ws.recv(timeout=10))["type"] == "history"
         ws.send(json.dumps({"type": "message", "text": text}))
@@ -205,7 +208,7 @@ def chat(stack: Stack, text: str) -> tuple[str, list[str]]:
 def history(stack: Stack, session_id: str) -> list[str]:
     """What a returning customer's widget shows after reconnecting."""
     ws_url = stack.web.replace("http://", "ws://") + "/ws/chat"
-    with connect(ws_url, open_timeout=10) as ws:
+    with connect(ws_url, open_timeout=10, origin=Origin(stack.web)) as ws:
         ws.send(json.dumps({"type": "hello", "session_id": session_id, "language": "en"}))
         frame = json.loads(ws.recv(timeout=10))
     return [m["text"] for m in frame["messages"]]
@@ -244,6 +247,11 @@ def worker_beat_since(stack: Stack, since: datetime) -> bool:
     with stack.factory() as session:
         last = session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
     return last is not None and last > since
+
+
+def web_key(session_id: str) -> str:
+    """The web chat's conversation key for a browser session id (the gateway's pseudonym)."""
+    return web_session_key(SECRET, session_id)
 
 
 def answers(url: str) -> bool:
@@ -304,7 +312,7 @@ def test_each_killed_process_comes_back_while_the_others_serve(stack: Stack) -> 
     ticket, due = breach_due_in(stack, 5)
     with transaction(stack.factory) as session:
         handed_off = session.scalars(
-            select(Ticket).where(Ticket.conversation_id == f"web:{session_id}")
+            select(Ticket).where(Ticket.conversation_id == f"web:{web_key(session_id)}")
         ).one()
         zhou = accounts.get_user(session, "zhou")
         assert zhou is not None
