@@ -406,8 +406,11 @@ class ActionAskComplaintConfirmation(KefuAction):
         phone = tracker.get_slot(CONTACT_PHONE)
         if tracker.get_slot(CHANGE) == ASKED:
             # After a "no": which answer to change, with a button for each (and cancel).
-            with_phone = "_with_phone" if phone else ""
-            dispatcher.utter_message(response=f"utter_ask_complaint_change{with_phone}")
+            dispatcher.utter_message(
+                response="utter_ask_complaint_change_with_phone"
+                if phone
+                else "utter_ask_complaint_change"
+            )
             return []
         language = language_of(tracker)
         if tracker.get_slot(SEVERITY) == Severity.MAJOR.value:
