@@ -36,7 +36,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from bot.gateway.conversation import APOLOGY
@@ -158,6 +158,22 @@ class Result:
 APOLOGIES = set(APOLOGY.values())
 
 
+async def widget_turn(ws: ClientConnection, message: str) -> tuple[list[str], float]:
+    """Send one message in the widget: the bot's replies, and the seconds until the last of
+    them showed (the gateway ends a turn by switching the typing indicator off)."""
+    started = time.perf_counter()
+    await ws.send(json.dumps({"type": "message", "text": message}))
+    replies: list[str] = []
+    shown = started
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT))
+        if frame["type"] == "message" and frame["message"]["sender"] == "bot":
+            replies.append(frame["message"]["text"])
+            shown = time.perf_counter()
+        if frame == {"type": "typing", "on": False}:
+            return replies, shown - started
+
+
 async def widget_customer(
     ws_url: str, scripts: list[Sequence[str]], conversations: int, result: Result, n: int
 ) -> None:
@@ -178,18 +194,7 @@ async def widget_customer(
                 assert history["type"] == "history"
                 for message in script:
                     result.turns += 1
-                    started = time.perf_counter()
-                    await ws.send(json.dumps({"type": "message", "text": message}))
-                    replies: list[str] = []
-                    shown = started
-                    while True:
-                        frame = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT))
-                        if frame["type"] == "message" and frame["message"]["sender"] == "bot":
-                            replies.append(frame["message"]["text"])
-                            shown = time.perf_counter()
-                        if frame == {"type": "typing", "on": False}:
-                            break
-                    elapsed = shown - started  # until the turn's last reply showed
+                    replies, elapsed = await widget_turn(ws, message)
                     if APOLOGIES.intersection(replies):
                         result.error("apology")
                     elif not replies:

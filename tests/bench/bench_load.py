@@ -51,7 +51,7 @@ from websockets.typing import Origin
 from bot.gateway.conversation import APOLOGY
 from scripts.train_model import model_path
 from tests.bench.bench_assistant import bare_server, init_bare, measure, p50, p95
-from tests.bench.bench_gateway import Result
+from tests.bench.bench_gateway import Result, widget_turn
 from tests.bench.conversations import COMPLAINT_EN, COMPLAINT_ZH
 from tests.bench.processes import Process, start, wait_for
 from tests.conftest import POSTGRES_URL, migrated_postgres_schema, postgres_reachable
@@ -229,17 +229,7 @@ class Load:
 
 async def turn(ws: ClientConnection, message: str, conversation: Conversation, load: Load) -> None:
     load.result.turns += 1
-    started = time.perf_counter()
-    await ws.send(json.dumps({"type": "message", "text": message}))
-    replies: list[str] = []
-    shown = started
-    while True:
-        frame = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT))
-        if frame["type"] == "message" and frame["message"]["sender"] == "bot":
-            replies.append(frame["message"]["text"])
-            shown = time.perf_counter()
-        if frame == {"type": "typing", "on": False}:
-            break
+    replies, elapsed = await widget_turn(ws, message)
     conversation.replies.append(replies)
     twice = [text for text, count in Counter(replies).items() if count > 1]
     conversation.duplicated += len(replies) - len(set(replies))
@@ -251,7 +241,7 @@ async def turn(ws: ClientConnection, message: str, conversation: Conversation, l
         # After the apology the conversation waits for a person: the bot stays silent.
         load.result.error("silent, with a person" if conversation.apologised else "no reply")
     else:
-        load.result.latencies.append(shown - started)
+        load.result.latencies.append(elapsed)
 
 
 async def customer(ws_url: str, n: int, load: Load, conversations: int | None) -> None:

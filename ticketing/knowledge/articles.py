@@ -268,18 +268,7 @@ def ensure_faq_articles(session: Session) -> int:
     for faq in FAQ_ARTICLES:
         if faq.faq_key in present:
             continue
-        session.add(
-            KnowledgeArticle(
-                title=faq.title,
-                answer_zh=faq.answer_zh,
-                answer_en=faq.answer_en,
-                examples_zh=list(faq.examples_zh),
-                examples_en=list(faq.examples_en),
-                category=faq.category,
-                status=ArticleStatus.PUBLISHED,
-                faq_key=faq.faq_key,
-            )
-        )
+        session.add(faq.article())
         added += 1
     session.flush()
     return added

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from ticketing.knowledge.evaluation_data import DEV, HELDOUT
 from ticketing.knowledge.faq_seed import FAQ_ARTICLES
 from ticketing.knowledge.retrieval import Index
-from ticketing.models import ArticleStatus, KnowledgeArticle
 
 TARGET = 0.90
 
@@ -42,21 +41,7 @@ class Figures:
 
 def faq_index() -> tuple[Index, dict[int, str]]:
     """The index of the ten FAQ articles, and each article's faq_key by (transient) id."""
-    articles = []
-    for number, faq in enumerate(FAQ_ARTICLES, start=1):
-        articles.append(
-            KnowledgeArticle(
-                id=number,
-                title=faq.title,
-                answer_zh=faq.answer_zh,
-                answer_en=faq.answer_en,
-                examples_zh=list(faq.examples_zh),
-                examples_en=list(faq.examples_en),
-                category=faq.category,
-                status=ArticleStatus.PUBLISHED,
-                faq_key=faq.faq_key,
-            )
-        )
+    articles = [faq.article(id=number) for number, faq in enumerate(FAQ_ARTICLES, start=1)]
     return Index.of(articles), {a.id: a.faq_key or "" for a in articles}
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ticketing.models import ArticleStatus, KnowledgeArticle
+
 
 @dataclass(frozen=True)
 class FaqArticle:
@@ -22,6 +24,20 @@ class FaqArticle:
     answer_en: str
     examples_zh: tuple[str, ...]
     examples_en: tuple[str, ...]
+
+    def article(self, id: int | None = None) -> KnowledgeArticle:
+        """The published article of this answer (`id` for one that is never stored)."""
+        return KnowledgeArticle(
+            id=id,
+            title=self.title,
+            answer_zh=self.answer_zh,
+            answer_en=self.answer_en,
+            examples_zh=list(self.examples_zh),
+            examples_en=list(self.examples_en),
+            category=self.category,
+            status=ArticleStatus.PUBLISHED,
+            faq_key=self.faq_key,
+        )
 
 
 FAQ_ARTICLES: tuple[FaqArticle, ...] = (
