@@ -87,13 +87,9 @@ async def record_unanswered(question: str, language: str) -> None:
     if not question.strip() or is_payload(question):
         return
     try:
-        await in_transaction(lambda s: _record(s, question, language))
+        await in_transaction(lambda s: unanswered.record_unanswered(s, question, language))
     except Exception as exc:
         log.warning("recording an unanswered question failed: %s", type(exc).__name__)
-
-
-def _record(session: Session, question: str, language: str) -> None:
-    unanswered.record_unanswered(session, question, language)
 
 
 class ActionAnswerFaq(KefuAction):
