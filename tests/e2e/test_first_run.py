@@ -217,13 +217,6 @@ def set_up_the_desk(page: Page, shot: Shot) -> None:
 
 
 @pytest.mark.rasa  # its own Rasa and action servers on the new database: about two minutes
-# The bot's side of the knowledge base (answering from articles) is helper kb's work, merged
-# separately: until its action is on this branch the customer's question cannot be answered.
-@pytest.mark.xfail(
-    not (ROOT / "actions" / "knowledge.py").exists(),
-    reason="the bot does not answer from articles before actions/knowledge.py is merged",
-    strict=True,
-)
 def test_a_shop_sets_up_its_own_desk_and_the_bot_answers_from_its_articles(
     first_run: FirstRun, browser: Any, shot: Shot
 ) -> None:
