@@ -46,6 +46,8 @@ ROLLED_UP = (
     "satisfaction",
     "follow_ups",
     "backlog",
+    "sla_by_team",
+    "sla_team_trend",
 )
 # Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
 EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
