@@ -162,6 +162,7 @@ def _new(
         due_at=due,
         decided_at=at,
         priority=ticket.priority,
+        assignee_id=ticket.assignee_id,
         started_at=started,
     )
 
