@@ -14,6 +14,7 @@ from ticketing.cli_common import database
 from ticketing.config import get_settings
 from ticketing.db import make_session_factory, transaction
 from ticketing.reports import rollup
+from ticketing.sla import backfill
 
 triage_app = typer.Typer(help="Complaint triage's training data.", no_args_is_help=True)
 reports_app = typer.Typer(help="The supervisor reports' daily roll-up.", no_args_is_help=True)
@@ -113,3 +114,13 @@ def reports_rebuild() -> None:
     with database(get_settings()) as engine:
         days = rollup.rebuild(make_session_factory(engine))
     typer.echo(f"rebuilt the roll-up of {days} days")
+
+
+@reports_app.command("backfill-verdicts")
+def reports_backfill_verdicts() -> None:
+    """Give the tickets resolved or closed before SLA verdicts were stored their verdicts, by
+    replaying each one's SLA history through the clock (tickets with any verdict are left
+    alone, so running it again does nothing); the roll-up marks the days it changes."""
+    with database(get_settings()) as engine:
+        tickets, verdicts = backfill.backfill(make_session_factory(engine))
+    typer.echo(f"replayed {tickets} tickets: {verdicts} verdicts written")

@@ -4,11 +4,15 @@ roll-up), medians of a few runs in one process, with a check that both answers a
 
 The seeded schema `kefu_bench_reports` is kept between runs (seeding takes minutes on a shared
 machine; the tickets span the 30 days before the seeding); `--fresh` seeds it again, `--drop`
-removes it. Run: `make bench`, or `.venv/bin/python -m tests.bench.bench_reports`.
+removes it. `--days N` spreads the tickets over the last N days instead, in a schema of its own
+(`kefu_bench_reports_365d`), so that the 365-day period reads a year of data; `--tickets N`
+seeds another number of tickets (with `--fresh`). Run: `make bench`, or
+`.venv/bin/python -m tests.bench.bench_reports [--days 365]`.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -26,6 +30,7 @@ from ticketing.models import ReportRollupMark, SlaDayTotal, Ticket
 from ticketing.reports import rollup
 
 SCHEMA = "kefu_bench_reports"
+DAYS = 30  # the days the tickets span unless --days says otherwise
 REPEATS = 3
 SLOW = 2.0  # seconds: a reading this slow is taken once
 
@@ -34,23 +39,27 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:9.1f} ms"
 
 
-def prepare(fresh: bool) -> Engine:
+def schema_of(days: int) -> str:
+    return SCHEMA if days == DAYS else f"{SCHEMA}_{days}d"
+
+
+def prepare(schema: str, fresh: bool, days: int, count: int) -> Engine:
     """The kept schema, migrated, seeded and rolled up (each only when not done yet)."""
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         if fresh:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     admin.dispose()
-    engine = postgres_schema_engine(SCHEMA, pool_size=5)
+    engine = postgres_schema_engine(schema, pool_size=5)
     migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with factory() as session:
         tickets = session.scalar(select(func.count()).select_from(Ticket)) or 0
     if tickets == 0:
         started = time.perf_counter()
-        setup(engine)
-        print(f"{MILLION:,} tickets seeded in {time.perf_counter() - started:.1f} s")
+        setup(engine, days=days, tickets=count)
+        print(f"{count:,} tickets over {days} days seeded in {time.perf_counter() - started:.1f} s")
     else:
         print(f"{tickets:,} tickets kept from an earlier run (--fresh seeds them again)")
     with factory() as session:
@@ -123,17 +132,26 @@ def compare(factory: sessionmaker[Session], now: datetime) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_reports")
+    parser.add_argument("--fresh", action="store_true", help="seed the schema again")
+    parser.add_argument("--drop", action="store_true", help="remove the schema")
+    parser.add_argument("--days", type=int, default=DAYS, help="days the tickets span")
+    parser.add_argument("--tickets", type=int, default=MILLION, help="tickets to seed")
+    args = parser.parse_args(argv)
+    if args.days < 1 or args.tickets < 1:
+        parser.error("--days and --tickets must be at least 1")
     reason = postgres_reachable()
     if reason is not None:
         print(f"PostgreSQL not reachable at {POSTGRES_URL}: {reason}; nothing measured")
         return 0
-    if "--drop" in argv:
+    schema = schema_of(args.days)
+    if args.drop:
         admin = make_engine(POSTGRES_URL)
         with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        print(f"dropped {SCHEMA}")
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        print(f"dropped {schema}")
         return 0
-    engine = prepare(fresh="--fresh" in argv)
+    engine = prepare(schema, args.fresh, args.days, args.tickets)
     try:
         over = compare(make_session_factory(engine), utcnow())
     finally:

@@ -35,8 +35,9 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
-def setup(engine: Engine) -> None:
-    """Teams, people, policies, then the bulk rows, all in SQL (a minute, not hours)."""
+def setup(engine: Engine, days: int = 30, tickets: int = MILLION) -> None:
+    """Teams, people, policies, then the bulk rows, all in SQL (a minute, not hours): `tickets`
+    tickets and 200,000 conversations spread evenly over the last `days` days."""
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -78,7 +79,7 @@ def setup(engine: Engine) -> None:
             ),
             {"n": CUSTOMERS},
         )
-        # Tickets over the last 30 days; four in five resolved, the open ones with deadlines
+        # Tickets over the last `days` days; four in five resolved, the open ones with deadlines
         # ahead or already handled by the worker (no checkpoint left).
         conn.execute(
             text(
@@ -109,11 +110,11 @@ def setup(engine: Engine) -> None:
                             WHEN g % 5 = 0 AND c + interval '1440 minutes' > now()
                             THEN c + interval '1440 minutes' END
                 FROM generate_series(1, :n) g,
-                     LATERAL (SELECT now() - (g % 43200) * interval '1 minute'
+                     LATERAL (SELECT now() - (g % :minutes) * interval '1 minute'
                               - interval '1 second' AS c) t
                 """
             ),
-            {"n": MILLION, "customers": CUSTOMERS},
+            {"n": tickets, "customers": CUSTOMERS, "minutes": days * 1440},
         )
         conn.execute(
             text(
@@ -132,10 +133,11 @@ def setup(engine: Engine) -> None:
             text(
                 """
                 INSERT INTO sla_verdicts (ticket_id, metric, clock, breached, due_at,
-                    decided_at, priority, started_at, stopped_at, stopped_by, business_seconds,
-                    elapsed_seconds)
+                    decided_at, priority, assignee_id, started_at, stopped_at, stopped_by,
+                    business_seconds, elapsed_seconds)
                 SELECT id, 'first_response', '1', id % 30 = 7, created_at + interval '1 hour',
-                       first_responded_at, 'normal', created_at, first_responded_at, 'reply',
+                       first_responded_at, 'normal', assignee_id, created_at,
+                       first_responded_at, 'reply',
                        extract(epoch FROM first_responded_at - created_at)::int / 2,
                        extract(epoch FROM first_responded_at - created_at)::int
                 FROM tickets WHERE first_responded_at < now()
@@ -143,7 +145,7 @@ def setup(engine: Engine) -> None:
                 SELECT id, 'resolution', '1', id % 30 = 0, resolution_due_at,
                        CASE WHEN id % 30 = 0 THEN resolution_due_at + interval '2 seconds'
                             ELSE resolved_at END,
-                       'normal', created_at, resolved_at,
+                       'normal', assignee_id, created_at, resolved_at,
                        CASE WHEN resolved_at IS NOT NULL THEN 'resolution' END,
                        extract(epoch FROM resolved_at - created_at)::int / 3,
                        extract(epoch FROM resolved_at - created_at)::int
@@ -183,11 +185,11 @@ def setup(engine: Engine) -> None:
                 SELECT 'web:' || g, CASE WHEN g % 2 = 0 THEN 'web' ELSE 'telegram' END,
                        1 + g % :customers, CASE WHEN g % 4 = 0 THEN 'agent' ELSE 'bot' END, 'zh',
                        CASE WHEN g % 4 = 0 THEN now() - (g % 40000) * interval '1 minute' END,
-                       now() - (g % 43200) * interval '1 minute', now()
+                       now() - (g % :minutes) * interval '1 minute', now()
                 FROM generate_series(1, 200000) g
                 """
             ),
-            {"customers": CUSTOMERS},
+            {"customers": CUSTOMERS, "minutes": days * 1440},
         )
         conn.execute(
             text(

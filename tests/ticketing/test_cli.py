@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, func, select
 from typer.testing import CliRunner
 
-from tests.factories import make_ticket
-from ticketing import accounts, cli, demo
+from tests.factories import make_policy, make_ticket, make_user
+from ticketing import accounts, cli, demo, services
 from ticketing.config import get_settings
 from ticketing.db import make_engine, make_session_factory
 from ticketing.models import (
@@ -21,6 +22,7 @@ from ticketing.models import (
     ReportRollupMark,
     Role,
     SlaPolicy,
+    SlaVerdict,
     Ticket,
     TicketDay,
     Tier,
@@ -233,3 +235,28 @@ def test_reports_rebuild_builds_the_roll_up_from_the_tickets(database: Engine) -
     with make_session_factory(database)() as session:
         assert session.scalar(select(func.sum(TicketDay.tickets))) == 2
         assert session.scalar(select(func.count()).select_from(ReportRollupMark)) == 0
+
+
+def test_reports_backfill_verdicts_replays_closed_tickets(database: Engine) -> None:
+    run("db", "upgrade")
+    start = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    with make_session_factory(database).begin() as session:
+        make_policy(session, first_response=60, next_response=None, resolution=240)
+        agent = services.Actor.of(make_user(session))
+        ticket = make_ticket(session, at=start)
+        services.reply_to_customer(session, ticket, agent, "您好", at=start + timedelta(hours=2))
+        services.resolve_ticket(session, ticket, agent, at=start + timedelta(hours=3))
+        session.flush()
+        session.execute(delete(SlaVerdict))  # closed before verdicts were stored
+    code, out, err = run("reports", "backfill-verdicts")
+    assert code == 0, err
+    assert out.strip() == "replayed 1 tickets: 2 verdicts written"
+    with make_session_factory(database)() as session:
+        found = session.execute(select(SlaVerdict.metric, SlaVerdict.breached)).all()
+    assert sorted((m.value, b) for m, b in found) == [
+        ("first_response", True),
+        ("resolution", False),
+    ]
+    assert (
+        run("reports", "backfill-verdicts")[1].strip() == "replayed 0 tickets: 0 verdicts written"
+    )

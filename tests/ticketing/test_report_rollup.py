@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.factories import make_team, make_ticket
+from tests.factories import make_team, make_ticket, make_user
 from ticketing import reports, worker
 from ticketing.models import (
     Category,
@@ -22,6 +22,7 @@ from ticketing.models import (
     Priority,
     ReportRollupMark,
     Severity,
+    SlaAgentDay,
     SlaDayTime,
     SlaDayTotal,
     SlaMetric,
@@ -31,6 +32,7 @@ from ticketing.models import (
     SurveyResponse,
     Ticket,
     TicketDay,
+    User,
 )
 from ticketing.reports import rollup
 
@@ -46,6 +48,10 @@ ROLLED_UP = (
     "satisfaction",
     "follow_ups",
     "backlog",
+    "sla_by_team",
+    "sla_team_trend",
+    "sla_by_agent",
+    "sla_agent_trend",
 )
 # Times that sit on a rounding edge (3 s = 0.05 min, 9 s = 0.15 min ...) and ordinary ones.
 EDGES = [0, 3, 9, 27, 33, 59, 60, 63, 3597, 3603]
@@ -56,6 +62,7 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
     rng = random.Random(seed)
     with factory.begin() as s:
         teams = [make_team(s), make_team(s), None]
+        agents = [make_user(s).id, make_user(s).id, make_user(s).id, None]
         ids = []
         for _ in range(tickets):
             at = NOW - timedelta(minutes=rng.randrange(14 * 24 * 60))
@@ -70,6 +77,7 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
                 channel=rng.choice([Channel.WEB, Channel.EMAIL, Channel.PHONE]),
             )
             ids.append(ticket.id)
+            ticket.assignee_id = rng.choice(agents)
             if rng.random() < 0.5:
                 ticket.resolved_at = at + timedelta(hours=3)
                 ticket.status = rng.choice([Status.RESOLVED, Status.CLOSED, Status.OPEN])
@@ -82,6 +90,8 @@ def fill(factory: sessionmaker[Session], seed: int, tickets: int = 40) -> list[i
 
 def add_verdict(s: Session, rng: random.Random, ticket: Ticket, clock: str) -> None:
     stopped = rng.random() < 0.8
+    # Mostly decided while the ticket's assignee held it; some before, or while another did.
+    holder = ticket.assignee_id if rng.random() < 0.7 else rng.choice([None, *agents_of(s)])
 
     def seconds() -> int:
         return rng.choice(EDGES) if rng.random() < 0.4 else rng.randrange(40_000)
@@ -95,6 +105,7 @@ def add_verdict(s: Session, rng: random.Random, ticket: Ticket, clock: str) -> N
             due_at=ticket.created_at + timedelta(hours=1),
             decided_at=ticket.created_at + timedelta(hours=2),
             priority=Priority.NORMAL,
+            assignee_id=holder,
             started_at=ticket.created_at,
             stopped_at=ticket.created_at + timedelta(hours=2) if stopped else None,
             stopped_by=rng.choice(["reply", "resolution"]) if stopped else None,
@@ -102,6 +113,10 @@ def add_verdict(s: Session, rng: random.Random, ticket: Ticket, clock: str) -> N
             business_seconds=seconds() if stopped and rng.random() < 0.8 else None,
         )
     )
+
+
+def agents_of(s: Session) -> list[int]:
+    return list(s.scalars(select(User.id).order_by(User.id)))
 
 
 def add_care(s: Session, rng: random.Random, ticket: Ticket, sequence: int = 1) -> None:
@@ -136,6 +151,15 @@ def filter_sets(factory: sessionmaker[Session]) -> list[reports.ReportFilters]:
         start, end = reports.period(days, NOW)
         sets.append(reports.ReportFilters(start, end))
         sets += [reports.ReportFilters(start, end, team_id=team) for team in teams]
+    with factory() as s:
+        agents = sorted(
+            a for a in s.scalars(select(SlaVerdict.assignee_id).distinct()) if a is not None
+        )
+    for days in (3, 30):
+        start, end = reports.period(days, NOW)
+        # Held by the agent reports' roll-up (whose verdict it is), a ticket slice elsewhere.
+        sets += [reports.ReportFilters(start, end, agent_id=agent) for agent in agents]
+        sets.append(reports.ReportFilters(start, end, team_id=teams[0], agent_id=agents[0]))
     start, end = reports.period(11, NOW)
     # Not whole days, another zone, a slice the roll-up does not hold: read from the verdicts.
     sets.append(reports.ReportFilters(start + timedelta(hours=5), end))
@@ -176,7 +200,7 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
 
     assert rollup.refresh(session_factory) > 0
     assert count(session_factory, ReportRollupMark) == 0
-    for table in (SlaDayTotal, SlaDayTime, TicketDay, SurveyDay, FollowUpDay):
+    for table in (SlaDayTotal, SlaAgentDay, SlaDayTime, TicketDay, SurveyDay, FollowUpDay):
         assert count(session_factory, table) > 0
     assert assert_same(session_factory) > 20  # now from the roll-up rows alone
 
@@ -193,6 +217,12 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
         verdict.elapsed_seconds, verdict.business_seconds = 600, 300
         moved = s.get_one(Ticket, ids[0])
         moved.team = make_team(s)
+        # Passed on to another agent: the verdicts decided already stay with the first.
+        s.get_one(Ticket, ids[4]).assignee_id = agents_of(s)[0]
+        # A verdict corrected behind the reports' back still marks its day.
+        decided = s.scalars(select(SlaVerdict).order_by(SlaVerdict.id.desc())).first()
+        assert decided is not None
+        decided.assignee_id = agents_of(s)[-1]
         s.get_one(Ticket, ids[1]).reopen_count += 1
         for ticket_id in ids[3:9]:
             s.get_one(Ticket, ticket_id).status = Status.CLOSED
@@ -210,17 +240,30 @@ def test_the_roll_up_answers_as_the_verdicts_do(session_factory: sessionmaker[Se
     assert count(session_factory, ReportRollupMark) == 0
     assert assert_same(session_factory) > 20
 
+    # A verdict alone changed (its clock stopped; its agent corrected): its day is marked.
+    with session_factory.begin() as s:
+        running = s.scalars(select(SlaVerdict).where(SlaVerdict.stopped_at.is_(None))).first()
+        assert running is not None
+        running.stopped_at, running.stopped_by = NOW, "resolution"
+        running.elapsed_seconds, running.business_seconds = 1200, 900
+        decided = s.scalars(select(SlaVerdict).order_by(SlaVerdict.id)).first()
+        assert decided is not None
+        decided.assignee_id = next(a for a in agents_of(s) if a != decided.assignee_id)
+    assert count(session_factory, ReportRollupMark) > 0
+    assert assert_same(session_factory) > 20
+
 
 def test_a_rebuild_replaces_rows_gone_wrong(session_factory: sessionmaker[Session]) -> None:
     fill(session_factory, seed=3, tickets=20)
     rollup.refresh(session_factory)
     with session_factory.begin() as s:  # rows tampered with behind the application's back
         s.execute(update(SlaDayTotal).values(met=SlaDayTotal.met + 100))
+        s.execute(update(SlaAgentDay).values(breached=SlaAgentDay.breached + 1))
         s.execute(update(TicketDay).values(reopened=TicketDay.reopened + 1))
         s.execute(update(SurveyDay).values(responses=SurveyDay.responses + 1))
         s.execute(update(TicketDay).values(open=TicketDay.open + 1))
     whole = reports.ReportFilters(*reports.period(30, NOW))
-    for name in ("sla", "reopen_rate", "satisfaction", "backlog"):
+    for name in ("sla", "reopen_rate", "satisfaction", "backlog", "sla_by_team", "sla_by_agent"):
         wrong = run(session_factory, name, whole, raw=False)
         assert wrong != run(session_factory, name, whole, raw=True)
     assert rollup.rebuild(session_factory) >= 10

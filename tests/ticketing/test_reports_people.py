@@ -7,8 +7,11 @@ from collections import Counter
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.factories import make_user
 from tests.ticketing.test_reports import END, NOW, START, Data, data, report  # noqa: F401
 from ticketing import reports
+from ticketing.models import Ticket
+from ticketing.reports import rollup
 from ticketing.reports.ticket_times import ticket_rows
 
 
@@ -97,3 +100,23 @@ def test_the_export_reads_past_the_dashboards_rows(
         full = reports.export(session, "ticket_times", filters, NOW)
     assert len(shown.rows) == 2 and len(full.rows) == 5
     assert full.rows[:2] == shown.rows
+
+
+def test_a_verdict_stays_with_whoever_held_the_ticket(
+    session_factory: sessionmaker[Session],
+    data: Data,  # noqa: F811
+) -> None:
+    """t2's late first response was decided while the agent held it: passing the ticket on
+    afterwards leaves the miss with the agent, in the roll-up and from the verdicts alike."""
+    with session_factory.begin() as s:
+        other = make_user(s).id
+        s.get_one(Ticket, data.tickets["t2"]).assignee_id = other
+    before = report(session_factory, "sla_by_agent")
+    rollup.refresh(session_factory)
+    assert report(session_factory, "sla_by_agent") == before
+    rows = {(r["agent_id"], r["metric"]): (r["met"], r["breached"]) for r in before}
+    assert rows[(data.agent, "first_response")] == (1, 1)
+    assert not any(agent == other for agent, _ in rows)
+    mine = report(session_factory, "sla_by_agent", agent_id=data.agent)
+    assert {r["agent_id"] for r in mine} == {data.agent}
+    assert report(session_factory, "sla_agent_trend", agent_id=other) == []

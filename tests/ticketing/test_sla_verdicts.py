@@ -305,3 +305,35 @@ def test_worker_view_and_reports_give_every_ticket_the_same_verdicts(
     empty_database(engine)
     ids = run_scenario(session_factory, sweep_every=None)
     assert reported(session_factory, ids, now) == verdicts
+
+
+def test_a_verdict_keeps_who_held_the_ticket_when_it_was_decided(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """The per-agent reports count a verdict for whoever held the ticket then: the worker's
+    breach while nobody held it stays nobody's when an agent's reply later stops that clock,
+    and the resolution after a supervisor passed the ticket on is the second agent's."""
+    with session_factory.begin() as s:
+        make_policy(s, first_response=60, next_response=None, resolution=240)
+        supervisor = services.Actor.of(make_user(s, Role.SUPERVISOR))
+        first, second = make_user(s), make_user(s)
+        ticket = make_ticket(s, at=T0)
+        ids = (ticket.id, first.id, second.id)
+    escalations.sweep(session_factory, T0 + 2 * HOUR)  # first response missed, unassigned
+    with session_factory.begin() as s:
+        ticket = s.get_one(Ticket, ids[0])
+        services.assign_ticket(s, ticket, s.get_one(User, ids[1]), supervisor, at=T0 + 2 * HOUR)
+        services.reply_to_customer(
+            s, ticket, services.Actor.of(s.get_one(User, ids[1])), "您好", at=T0 + 3 * HOUR
+        )
+        services.assign_ticket(s, ticket, s.get_one(User, ids[2]), supervisor, at=T0 + 3 * HOUR)
+        services.resolve_ticket(
+            s, ticket, services.Actor.of(s.get_one(User, ids[2])), at=T0 + 3 * HOUR
+        )
+    with session_factory() as s:
+        verdicts = s.get_one(Ticket, ids[0]).sla_verdicts
+        held = [(v.metric, v.stopped_by, v.assignee_id) for v in verdicts]
+    assert held == [
+        (SlaMetric.FIRST_RESPONSE, "reply", None),
+        (SlaMetric.RESOLUTION, "resolution", ids[2]),
+    ]

@@ -50,6 +50,7 @@ from ticketing.models.presence import AgentPresence
 from ticketing.models.report_rollups import (
     FollowUpDay,
     ReportRollupMark,
+    SlaAgentDay,
     SlaDayTime,
     SlaDayTotal,
     SurveyDay,
@@ -108,6 +109,7 @@ __all__ = [
     "ReportRollupMark",
     "Role",
     "Severity",
+    "SlaAgentDay",
     "SlaDayTime",
     "SlaDayTotal",
     "SlaEvent",

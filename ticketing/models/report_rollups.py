@@ -61,6 +61,20 @@ class SlaDayTotal(Base):
     business_seconds: Mapped[int] = mapped_column(BigInteger)
 
 
+class SlaAgentDay(Base):
+    """Per day, team, agent (`agent_key`: the verdict's assignee, 0 for none) and metric:
+    deadlines met and missed (the per-agent SLA reports)."""
+
+    __tablename__ = "report_sla_agent_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    agent_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    metric: Mapped[SlaMetric] = mapped_column(enum_type(SlaMetric, "sla_metric"), primary_key=True)
+    met: Mapped[int] = mapped_column(Integer)
+    breached: Mapped[int] = mapped_column(Integer)
+
+
 class SlaDayTime(Base):
     """Per day, team, metric and measure ("e" elapsed, "b" business): how many stopped clocks
     took each time, in tenths of a minute (the precision the reports show), so medians and p90

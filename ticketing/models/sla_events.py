@@ -73,6 +73,10 @@ class SlaVerdict(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The ticket's priority when the verdict was decided.
     priority: Mapped[Priority] = mapped_column(enum_type(Priority, "priority"))
+    # The ticket's assignee when the verdict was decided: whose verdict it is in the per-agent
+    # reports (None: unassigned then). Verdicts older than migration 0150 have the assignee the
+    # ticket had at the upgrade.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_by: Mapped[str | None] = mapped_column(String(16))  # "reply" or "resolution"

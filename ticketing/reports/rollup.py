@@ -38,6 +38,7 @@ from ticketing.models import (
     FollowUp,
     FollowUpDay,
     ReportRollupMark,
+    SlaAgentDay,
     SlaDayTime,
     SlaDayTotal,
     SlaMetric,
@@ -64,6 +65,11 @@ _ADVISORY_LOCK = 741_014  # one refresher at a time on PostgreSQL
 
 def team_key() -> ColumnElement[int]:
     return func.coalesce(Ticket.team_id, literal_column("0"))
+
+
+def agent_key() -> ColumnElement[int]:
+    """Whose verdict it is: the ticket's assignee when it was decided, 0 for none."""
+    return func.coalesce(SlaVerdict.assignee_id, literal_column("0"))
 
 
 def _sample() -> ColumnElement[bool]:
@@ -212,13 +218,15 @@ def rebuild_day(session: Session, day: date) -> None:
     """Replace a day's roll-up rows with the aggregate of its verdicts."""
     starts, ends = day_bounds(day)
     session.execute(delete(SlaDayTotal).where(SlaDayTotal.day == day))
+    session.execute(delete(SlaAgentDay).where(SlaAgentDay.day == day))
     session.execute(delete(SlaDayTime).where(SlaDayTime.day == day))
     session.execute(delete(TicketDay).where(TicketDay.day == day))
     of_day = [Ticket.created_at >= starts, Ticket.created_at < ends]
     keys: list[ColumnElement[Any]] = [literal(day).label("day"), team_key().label("team_key")]
-    totals = (
+    totals = totals_columns()
+    by_team = (
         verdicts_of(of_day)
-        .add_columns(*keys, SlaVerdict.metric, *totals_columns())
+        .add_columns(*keys, SlaVerdict.metric, *totals)
         .group_by(keys[1], SlaVerdict.metric)
     )
     session.execute(
@@ -234,7 +242,17 @@ def rebuild_day(session: Session, day: date) -> None:
                 "business_samples",
                 "business_seconds",
             ],
-            totals,
+            by_team,
+        )
+    )
+    agents = (
+        verdicts_of(of_day)
+        .add_columns(*keys, agent_key().label("agent_key"), SlaVerdict.metric, *totals[:2])
+        .group_by(keys[1], agent_key(), SlaVerdict.metric)
+    )
+    session.execute(
+        insert(SlaAgentDay).from_select(
+            ["day", "team_key", "agent_key", "metric", "met", "breached"], agents
         )
     )
     slices = [Ticket.category, Ticket.severity, Ticket.channel]
@@ -365,6 +383,7 @@ def rebuild(factory: sessionmaker[Session]) -> int:
     every day is marked, then refreshed; the reports stay exact throughout."""
     with factory() as session, session.begin():
         session.execute(delete(SlaDayTotal))
+        session.execute(delete(SlaAgentDay))
         session.execute(delete(SlaDayTime))
         session.execute(delete(TicketDay))
         session.execute(delete(SurveyDay))

@@ -64,7 +64,7 @@ class Figures:
 
     def add_totals(self, rows: Iterable[Any]) -> None:
         for day, metric, *values in rows:
-            into = self.totals[(_day(day), SlaMetric(metric))]
+            into = self.totals[(day_text(day), SlaMetric(metric))]
             for index, value in enumerate(values):
                 into[index] += int(value)
 
@@ -73,7 +73,9 @@ class Figures:
             self.times[(SlaMetric(metric), measure)][int(tenths)] += int(clocks)
 
 
-def _day(value: Any) -> str:
+def day_text(value: Any) -> str:
+    """A day (a date from the roll-up or PostgreSQL, text from SQLite) as YYYY-MM-DD; '' for
+    none."""
     if isinstance(value, date | datetime):
         return value.isoformat()[:10]
     return str(value or "")

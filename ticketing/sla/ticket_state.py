@@ -4,6 +4,7 @@ start it, and re-target it from its own history when its policy changes."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,10 +105,23 @@ def replayed(
         .order_by(TicketEvent.id)
     )
     for kind, data, at in rows:
-        if kind is EventKind.MESSAGE:
-            state = _message(state, data.get("message_kind"), targets, calendar, at)
-        else:
-            state = _status(state, data["status"], calendar, at)
+        state = replay_event(state, kind, data, targets, calendar, at)
+    return state
+
+
+def replay_event(
+    state: SlaState,
+    kind: EventKind,
+    data: dict[str, Any],
+    targets: Targets,
+    calendar: Calendar | None,
+    at: datetime,
+) -> SlaState:
+    """What one event of a ticket's history (a message, a status change) did to its clocks."""
+    if kind is EventKind.MESSAGE:
+        return _message(state, data.get("message_kind"), targets, calendar, at)
+    if kind is EventKind.STATUS_CHANGED:
+        return _status(state, data["status"], calendar, at)
     return state
 
 

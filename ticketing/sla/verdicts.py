@@ -29,11 +29,14 @@ class Stop(enum.StrEnum):
     RESOLUTION = "resolution"
 
 
-def clock_key(metric: SlaMetric, ticket: Ticket, agent_replies: int) -> str:
+def clock_key(
+    metric: SlaMetric, ticket: Ticket, agent_replies: int, reopens: int | None = None
+) -> str:
     """Which instance of a clock this is. A next-response clock ends with an agent reply or a
-    resolution (a later one needs a reopen), so replies and reopens count its instances."""
+    resolution (a later one needs a reopen), so replies and reopens count its instances
+    (`reopens`: the ticket's reopen count then, when not now)."""
     if metric is SlaMetric.NEXT_RESPONSE:
-        return f"{agent_replies}.{ticket.reopen_count}"
+        return f"{agent_replies}.{ticket.reopen_count if reopens is None else reopens}"
     return "1"
 
 
@@ -92,10 +95,12 @@ def clocks_stopped(
     by: Stop,
     *,
     replies_before: int | None = None,
+    reopens: int | None = None,
 ) -> None:
     """Decide (or complete) the verdict of every clock that ran in `before` and stops at `at`:
     the response clocks a reply or resolution clears, and the resolution clock at resolution.
-    `replies_before`: the agent replies before this one (counted when not given)."""
+    `replies_before`: the agent replies before this one (counted when not given); `reopens`:
+    the ticket's reopen count then (its count now when not given)."""
     targets = targets_of_ticket(ticket)
     if targets is None:
         return
@@ -111,7 +116,7 @@ def clocks_stopped(
             continue
         if replies_before is None:
             replies_before = agent_replies(session, ticket)
-        key = clock_key(metric.metric, ticket, replies_before)
+        key = clock_key(metric.metric, ticket, replies_before, reopens)
         verdict = _find(session, ticket.id, metric.metric, key)
         started = started_at(metric, ticket, before)
         if verdict is None:
@@ -162,6 +167,7 @@ def _new(
         due_at=due,
         decided_at=at,
         priority=ticket.priority,
+        assignee_id=ticket.assignee_id,
         started_at=started,
     )
 
