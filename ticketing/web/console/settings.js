@@ -24,7 +24,8 @@ const STRINGS = {
     resolution: "解决（分钟）", timeBasis: "计时方式", business: "工作时间", calendarTime: "自然时间",
     calendar: "日历", noTarget: "不设目标", saved: "已保存", imported: "已导入 {year} 年节假日与调休",
     conflict: "其他人刚修改过，已重新载入：{detail}", deleted: "已删除", langToggle: "English",
-    weekdays: "周一,周二,周三,周四,周五,周六,周日",
+    weekdays: "周一,周二,周三,周四,周五,周六,周日", calendarOf: "{team} 的工作日历",
+    noCalendar: "（无：上海时间）",
   },
   en: {
     title: "Settings", signInTitle: "Sign in to settings", username: "Username", password: "Password",
@@ -45,7 +46,8 @@ const STRINGS = {
     business: "Business hours", calendarTime: "Calendar time", calendar: "Calendar",
     noTarget: "no target", saved: "Saved", imported: "Imported {year}'s holidays and make-up days",
     conflict: "Someone else changed it meanwhile; reloaded: {detail}", deleted: "Deleted",
-    langToggle: "中文", weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+    langToggle: "中文", weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun", calendarOf: "Business calendar of {team}",
+    noCalendar: "(none: Shanghai time)",
   },
 };
 const LABELS = {
@@ -72,7 +74,7 @@ const label = (value) => LABELS[language()][value] ?? String(value);
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith("data-") || key === "value" || key === "class") node.setAttribute(key, value);
+    if (/^(data-|aria-)/.test(key) || ["value", "class", "role"].includes(key)) node.setAttribute(key, value);
     else node[key] = value;
   }
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
@@ -101,6 +103,7 @@ async function send(path, method, body) {
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.ok) return data;
+  if (response.status === 401) signedOut(); // e.g. an admin who just took their own role away
   let detail = data && typeof data.detail === "string" ? data.detail : `HTTP ${response.status}`;
   if (data && Array.isArray(data.detail)) {
     detail = data.detail.map((d) => `${d.loc.slice(1).join(".")}: ${d.msg}`).join("; ");
@@ -128,11 +131,35 @@ async function attempt(action, reload) {
 
 // --- teams and routes --------------------------------------------------------------------------
 
+/** A team's row: its name, description and a pick of its business calendar. */
+function teamRow(team) {
+  const pick = el("select", { "aria-label": s("calendarOf", { team: team.name }), "data-testid": "team-calendar" },
+    el("option", { value: "" }, s("noCalendar")),
+    ...state.calendars.map((c) => el("option", { value: String(c.id) }, c.name)));
+  const shown = el("span", { class: "field-error", role: "alert", "data-field": "calendar_id" });
+  const current = () => (team.calendar_id === null ? "" : String(team.calendar_id));
+  pick.value = current();
+  pick.addEventListener("change", async () => {
+    shown.textContent = "";
+    try {
+      const saved = await send(`/api/admin/teams/${team.id}/calendar`, "PUT", { calendar_id: pick.value ? Number(pick.value) : null });
+      team.calendar_id = saved.calendar_id;
+      say(s("saved"));
+    } catch (error) {
+      pick.value = current();
+      shown.textContent = error.message;
+      say(s("notChanged"), "bad");
+    }
+  });
+  return el("tr", { "data-testid": "team-row" }, el("td", {}, team.name), el("td", {}, team.description), el("td", {}, pick, shown));
+}
+
 async function loadTeams() {
   state.teams = (await api("/api/admin/teams")).data;
   state.routes = (await api("/api/admin/routes")).data;
+  state.calendars = (await api("/api/admin/calendars")).data;
   const teams = document.querySelector("[data-testid=teams] tbody");
-  teams.replaceChildren(...state.teams.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.description))));
+  teams.replaceChildren(...state.teams.map(teamRow));
   const routes = document.querySelector("[data-testid=routes] tbody");
   routes.replaceChildren(
     ...state.routes.map((route) => {
@@ -384,11 +411,13 @@ async function start() {
   await showTab();
 }
 
-whenUnauthorized(() => {
+function signedOut() {
   forgetToken();
   byId("login").hidden = false;
   byId("app").hidden = true;
-});
+}
+
+whenUnauthorized(signedOut);
 
 byId("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
