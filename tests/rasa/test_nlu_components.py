@@ -256,3 +256,46 @@ def test_the_numpy_encoder_equals_torch() -> None:
         pytest.skip("torch and transformers are not installed in .venv-rasa")
     assert result["max_difference"] < 1e-5
     assert result["one_at_a_time"] < 1e-5
+
+
+# A classifier fitted as earlier models were (the count columns as a list of indices), after what
+# load() does to it: it selects by slices and predicts the same probabilities.
+SLICES_SCRIPT = r"""
+import copy, json, sys
+import numpy as np
+import scipy.sparse as sp
+import skops.io as sio
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from bot.assistant.nlu.intent_classifier import _columns_as_slices
+
+rng = np.random.default_rng(0)
+counts = sp.random(60, 300, density=0.05, format="csr", random_state=1)
+X = sp.hstack([counts, sp.csr_matrix(rng.normal(size=(60, 8)))]).tocsr()
+y = np.arange(60) % 3
+clf = Pipeline([
+    ("features", ColumnTransformer(
+        [("tfidf", TfidfTransformer(sublinear_tf=True), list(range(300)))],
+        remainder="passthrough", sparse_threshold=1.0,
+    )),
+    ("logreg", LogisticRegression(max_iter=1000)),
+]).fit(X, y)
+before = clf.predict_proba(X)
+sliced = copy.deepcopy(clf)
+_columns_as_slices(sliced)
+columns = [str(c) for _, _, c in sliced.named_steps["features"].transformers_]
+print(json.dumps({
+    "columns": columns,
+    "difference": float(np.abs(sliced.predict_proba(X) - before).max()),
+    "one_row": float(np.abs(sliced.predict_proba(X[5]) - before[5]).max()),
+}))
+"""
+
+
+def test_the_intent_classifier_selects_columns_by_slices() -> None:
+    result = _run(SLICES_SCRIPT)
+    assert result["columns"] == ["slice(0, 300, None)", "slice(300, 308, None)"]
+    assert result["difference"] == 0.0
+    assert result["one_row"] == 0.0
