@@ -190,6 +190,57 @@ def _validate_action_responses_faster() -> None:
     RemoteAction._validate_action_result = validate_action_result
 
 
+ORIGINAL_LOAD_ENV = "KEFU_RASA_ORIGINAL_LOAD"  # "1": Rasa's own loading of its TensorFlow models
+
+
+def _load_tensorflow_models_for_prediction() -> None:
+    """Load TEDPolicy's and the ResponseSelector's networks for prediction only.
+
+    Rasa builds each network by training it for one step on an example, then reads the weights,
+    the optimizer's state with them: tracing the training graph is most of the start-up time, and
+    the optimizer's two copies of every weight (Adam) are most of the memory of the model. For
+    prediction, building the network with the first prediction (which Rasa runs anyway) is
+    enough, the weights read as each layer is built. Every weight the prediction uses must come
+    from the file (checked); the optimizer's state stays in it. Fine-tuning (`rasa train
+    --finetune`) and models without a prediction example load as before."""
+    import tensorflow as tf  # type: ignore[import-untyped]
+    from rasa.utils.tensorflow.constants import (  # type: ignore[import-not-found]
+        LEARNING_RATE,
+        RUN_EAGERLY,
+    )
+    from rasa.utils.tensorflow.models import RasaModel  # type: ignore[import-not-found]
+
+    original = RasaModel.load.__func__
+
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if finetune_mode or predict_data_example is None:
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
+                *args, **kwargs,
+            )  # fmt: skip
+        model = cls(*args, **kwargs)
+        config = kwargs.get("config", {})
+        model.compile(
+            optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)),
+            run_eagerly=config.get(RUN_EAGERLY),
+        )
+        status = model.load_weights(model_file_name)
+        model.run_inference(predict_data_example)
+        status.assert_existing_objects_matched()
+        status.expect_partial()
+        return model
+
+    RasaModel.load = classmethod(load)
+
+
 def main(args: Sequence[str] | None = None) -> None:
     env = os.environ
     try:
@@ -198,6 +249,8 @@ def main(args: Sequence[str] | None = None) -> None:
         if env.get(REMOTE_LANGUAGE_ENV) != "1":
             _set_language_in_process()
         _validate_action_responses_faster()
+        if env.get(ORIGINAL_LOAD_ENV) != "1":
+            _load_tensorflow_models_for_prediction()
     except LaunchError as exc:
         sys.exit(f"error: {exc}")
     from rasa.__main__ import main as rasa_main  # type: ignore[import-not-found]

@@ -67,7 +67,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):  # type: 
             TfidfTransformer(sublinear_tf=True)
             if sparse_columns is None
             else ColumnTransformer(
-                [("tfidf", TfidfTransformer(sublinear_tf=True), list(range(sparse_columns)))],
+                [("tfidf", TfidfTransformer(sublinear_tf=True), slice(0, sparse_columns))],
                 remainder="passthrough",
                 sparse_threshold=1.0,
             )
@@ -109,4 +109,27 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):  # type: 
                 raise ValueError(f"unexpected types in {path}: {sorted(unknown - EXPECTED_TYPES)}")
             component = cls(config, execution_context.node_name, model_storage, resource)
             component.clf = sio.load(path, trusted=sorted(unknown))
+        _columns_as_slices(component.clf)
         return component
+
+
+def _columns_as_slices(clf: Any) -> None:
+    """Select the fitted ColumnTransformer's columns by slice, not by a list of indices.
+
+    scikit-learn checks the type of every index in a list on every call: with ~18,000 count
+    columns that was ~15 ms of each message's prediction (profiled), for a contiguous range.
+    The remainder (the dense columns) and models trained before used lists: same columns."""
+    features = getattr(clf, "named_steps", {}).get("features")
+    if not isinstance(features, ColumnTransformer):
+        return
+    fitted = []
+    for name, transformer, columns in features.transformers_:
+        if (
+            isinstance(columns, list)
+            and columns
+            and all(isinstance(c, int) for c in columns)
+            and columns == list(range(columns[0], columns[0] + len(columns)))
+        ):
+            columns = slice(columns[0], columns[0] + len(columns))
+        fitted.append((name, transformer, columns))
+    features.transformers_ = fitted
