@@ -52,12 +52,31 @@ def faq_key_of(tracker: Tracker) -> str | None:
     return None
 
 
-def _faq_answer(session: Session, key: str | None, question: str, language: str) -> str | None:
+@dataclass(frozen=True)
+class FaqReply:
+    text: str
+    # True when a shop's own article is said instead of the FAQ answer: then, as for any
+    # retrieved answer, the customer is asked whether it helped.
+    instead: bool = False
+
+
+def _faq_answer(session: Session, key: str | None, question: str, language: str) -> FaqReply | None:
     article = articles.published_by_faq_key(session, key) if key else None
     if article is not None:
-        return articles.answer_in(article, language)
+        better = _instead_of(session, question, article.id, language)
+        return better or FaqReply(articles.answer_in(article, language))
     found = _retrieved(session, question, language)
-    return found.text if found else None
+    return FaqReply(found.text) if found else None
+
+
+def _instead_of(session: Session, question: str, faq_id: int, language: str) -> FaqReply | None:
+    """A published article that is not a trained FAQ answer and matches the question clearly
+    better than the FAQ article the NLU chose ("旧鞋能拿到店里回收吗" is not about shipping)."""
+    if not question.strip() or is_payload(question):
+        return None
+    match = retrieval.instead_of_faq(session, question, faq_id)
+    article = session.get(KnowledgeArticle, match.article_id) if match else None
+    return FaqReply(articles.answer_in(article, language), instead=True) if article else None
 
 
 def _retrieved(session: Session, question: str, language: str) -> Answer | None:
@@ -94,7 +113,8 @@ async def record_unanswered(question: str, language: str) -> None:
 
 class ActionAnswerFaq(KefuAction):
     """Answers a trained FAQ question from its article, in the customer's language; if the
-    article is gone or unpublished, from retrieval; then from the domain's text."""
+    article is gone or unpublished, from retrieval; then from the domain's text. A shop's own
+    article that matches clearly better is said instead, then "Did this answer your question?"."""
 
     def name(self) -> str:
         return "action_answer_faq"
@@ -106,12 +126,14 @@ class ActionAnswerFaq(KefuAction):
         language = language_of(tracker)
         question = latest_text(tracker)
         try:
-            text = await in_transaction(lambda s: _faq_answer(s, key, question, language))
+            reply = await in_transaction(lambda s: _faq_answer(s, key, question, language))
         except Exception as exc:
             log.warning("reading the FAQ article failed: %s", type(exc).__name__)
-            text = None
-        if text:
-            dispatcher.utter_message(text=text)
+            reply = None
+        if reply and reply.text:
+            dispatcher.utter_message(text=reply.text)
+            if reply.instead:
+                dispatcher.utter_message(response=ASK_HELPFUL)
             return []
         responses: dict[str, Any] = domain.get("responses") or {}
         if key and f"{FAQ_RESPONSE}/{key}" in responses:

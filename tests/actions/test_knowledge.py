@@ -10,7 +10,10 @@ from actions.fallback import ANSWERED_SLOT, ActionFallback
 from actions.knowledge import ASK_HELPFUL, ActionAnswerFaq
 from tests.actions.helpers import bot_turn, make_tracker, run
 from tests.knowledge.helpers import fresh_knowledge
+from ticketing.db import transaction
+from ticketing.knowledge.articles import ArticleFields, create_article
 from ticketing.models import ArticleStatus, KnowledgeArticle, UnansweredGroup
+from ticketing.services.settings_audit import Editor
 
 
 def _faq_tracker(key: str, text: str, language: str = "zh") -> object:
@@ -52,6 +55,32 @@ def test_an_unpublished_faq_article_falls_back_to_retrieval_then_the_domain(
     # Retrieval finds another published article when the question names it.
     ran = run(ActionAnswerFaq(), _faq_tracker("warranty", "门店几点关门"))
     assert ran.messages[0]["text"].startswith("门店每天 10:00-22:00 营业")
+
+
+def test_a_shops_own_article_is_said_instead_of_a_faq_answer_it_matches_clearly_better(
+    store: sessionmaker[Session],
+) -> None:
+    fresh_knowledge(store, faq=True)
+    with transaction(store) as session:
+        create_article(
+            session,
+            Editor("cli"),
+            ArticleFields(
+                title="旧鞋回收 / Shoe recycling",
+                answer_zh="门店设有旧鞋回收箱，每双旧鞋可领 20 元优惠券。",
+                answer_en="Our stores take old shoes back for a 20-yuan voucher a pair.",
+                examples_zh=("旧鞋可以回收吗",),
+                examples_en=("do you recycle old shoes",),
+                status="published",
+            ),
+        )
+    # The NLU reads the recycling question as the shipping FAQ (0.91 in the trained model).
+    ran = run(ActionAnswerFaq(), _faq_tracker("shipping_time", "旧鞋能拿到店里回收吗"))
+    assert ran.messages[0]["text"] == "门店设有旧鞋回收箱，每双旧鞋可领 20 元优惠券。"
+    assert ran.responses == [None, ASK_HELPFUL]
+    # A shipping question keeps its trained answer, and is not asked about.
+    ran = run(ActionAnswerFaq(), _faq_tracker("shipping_time", "下单以后多久发货"))
+    assert "回收" not in ran.messages[0]["text"] and ran.responses == [None]
 
 
 def test_an_untrained_question_is_answered_from_an_article_and_asks_if_it_helped(

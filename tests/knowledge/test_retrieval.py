@@ -10,6 +10,7 @@ from tests.knowledge.helpers import fresh_knowledge
 from ticketing.db import make_session_factory, transaction
 from ticketing.knowledge import retrieval
 from ticketing.knowledge.articles import ArticleFields, create_article, update_article
+from ticketing.knowledge.tokens import tokens
 from ticketing.models import KnowledgeArticle
 from ticketing.services.settings_audit import Editor
 
@@ -33,6 +34,15 @@ def test_chinese_english_and_mixed_questions_find_their_article(
     assert _key_of(session_factory, "what time do your stores close") == "store_hours"
     assert _key_of(session_factory, "银卡member有什么好处") == "membership_tiers"
     assert _key_of(session_factory, "can I pay with 支付宝") == "payment_methods"
+
+
+def test_traditional_chinese_finds_the_simplified_article(
+    session_factory: sessionmaker[Session],
+) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    assert tokens("門店幾點關門") == tokens("门店几点关门")
+    assert _key_of(session_factory, "鞋底開膠了在保修範圍內嗎") == "warranty"
+    assert _key_of(session_factory, "門市晚上幾點關門") == "store_hours"
 
 
 def test_what_no_article_covers_gets_no_answer(session_factory: sessionmaker[Session]) -> None:

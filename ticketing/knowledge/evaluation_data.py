@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the shop articles' answers are one string each)
 """Questions for measuring retrieval (evaluate.py), written fresh for it: none is an example
 question of an article or a line of the NLU data (a test checks the first).
 
@@ -264,5 +265,82 @@ HELDOUT: dict[str, list[tuple[str, str | None]]] = {
         ("my phone battery is dead", None),
         ("my dog is sick, what should I do", None),
         ("do you speak Japanese", None),
+    ],
+}
+
+# A shop's own articles, none of them a trained FAQ answer: (title, answer_zh, answer_en,
+# examples_zh, examples_en). With DEV_SHOP they tune when such an article is said instead of the
+# FAQ answer the NLU chose (retrieval.OVERRIDE_RATIO): DEV's in-scope questions must keep their
+# FAQ answer, DEV_SHOP's must get their shop article.
+SHOP_ARTICLES: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "旧鞋回收 / Shoe recycling",
+        "门店设有旧鞋回收箱：任何品牌的旧鞋清洁后都可以带到门店投放，每双可领 20 元无门槛优惠券（每月最多 2 张）。",
+        "Our stores have a recycling bin for old shoes of any brand: bring them in clean and get a 20-yuan voucher per pair (up to 2 a month).",
+        ("旧鞋可以回收吗", "回收旧鞋能换优惠券吗", "不穿的鞋子可以捐吗"),
+        (
+            "do you recycle old shoes",
+            "can I drop off my old trainers",
+            "do I get a voucher for recycling shoes",
+        ),
+    ),
+    (
+        "礼品卡 / Gift cards",
+        "礼品卡可在官网和门店购买，面值 100-2000 元，有效期 3 年，线上线下通用，不能兑换现金。",
+        "Gift cards are sold online and in our stores, from 100 to 2,000 yuan, valid for 3 years online and in store; they cannot be exchanged for cash.",
+        ("有礼品卡卖吗", "礼品卡能在网上用吗", "购物卡有效期多久"),
+        ("do you sell gift cards", "can I use a gift card online", "how long is a gift card valid"),
+    ),
+    (
+        "鞋子清洁保养 / Shoe care",
+        "麂皮和翻毛皮请用专用刷干刷，不要水洗；网面鞋可用温水和中性洗涤剂手洗后阴干，不要暴晒或机洗。门店提供免费清洁护理。",
+        "Brush suede and nubuck dry with a suede brush, never wash them; hand-wash mesh shoes in warm water with a mild detergent and dry them in the shade, never in the sun or a washing machine. Our stores clean and care for shoes for free.",
+        ("鞋子怎么清洗", "翻毛皮脏了怎么办", "鞋能放洗衣机洗吗"),
+        (
+            "how do I clean my shoes",
+            "can I put trainers in the washing machine",
+            "how to care for suede",
+        ),
+    ),
+    (
+        "宠物 / Pets",
+        "门店欢迎牵绳的宠物狗进店。",
+        "Dogs on a lead are welcome in our stores.",
+        ("可以带狗进店吗", "宠物能进门店吗"),
+        ("can I bring my dog into the store", "are pets allowed"),
+    ),
+    (
+        "停车 / Parking",
+        "门店所在商场都有停车场，消费满 300 元可在收银台领取 2 小时免费停车。",
+        "Every store's mall has a car park; spend 300 yuan and the till gives you 2 hours of free parking.",
+        ("门店有停车位吗", "停车免费吗"),
+        ("is there parking at the store", "do you validate parking"),
+    ),
+)
+
+DEV_SHOP: dict[str, list[tuple[str, str]]] = {
+    "zh": [
+        ("旧鞋能拿到店里回收吗", "旧鞋回收 / Shoe recycling"),
+        ("穿坏的运动鞋你们收不收", "旧鞋回收 / Shoe recycling"),
+        ("旧鞋子回收有什么奖励", "旧鞋回收 / Shoe recycling"),
+        ("想买张礼品卡送朋友", "礼品卡 / Gift cards"),
+        ("礼品卡过期了怎么办", "礼品卡 / Gift cards"),
+        ("白色网面鞋脏了怎么洗", "鞋子清洁保养 / Shoe care"),
+        ("麂皮鞋沾水了怎么处理", "鞋子清洁保养 / Shoe care"),
+        ("狗狗能跟我一起进店吗", "宠物 / Pets"),
+        ("开车去门店有地方停吗", "停车 / Parking"),
+        ("停车费可以减免吗", "停车 / Parking"),
+    ],
+    "en": [
+        ("can I bring old shoes to the store for recycling", "旧鞋回收 / Shoe recycling"),
+        ("what do you do with worn out sneakers", "旧鞋回收 / Shoe recycling"),
+        ("recycling program for old footwear?", "旧鞋回收 / Shoe recycling"),
+        ("where can I buy a gift card", "礼品卡 / Gift cards"),
+        ("does the gift card expire", "礼品卡 / Gift cards"),
+        ("best way to wash white mesh sneakers", "鞋子清洁保养 / Shoe care"),
+        ("my suede shoes got wet what should I do", "鞋子清洁保养 / Shoe care"),
+        ("is my dog allowed inside", "宠物 / Pets"),
+        ("where do I park when visiting the shop", "停车 / Parking"),
+        ("do you offer free parking", "停车 / Parking"),
     ],
 }

@@ -1,5 +1,6 @@
-"""The words retrieval compares: Jieba's tokens and character pairs for Chinese, lower-cased
-English words stemmed (Snowball), and neither language's function words."""
+"""The words retrieval compares: Jieba's tokens and character pairs for Chinese (Traditional read
+as Simplified, with OpenCC's t2s as the Rasa tokenizer does), lower-cased English words stemmed
+(Snowball), and neither language's function words."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import logging
 import re
 import threading
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 import jieba
+import opencc
 import snowballstemmer
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -47,10 +50,24 @@ def _init_jieba() -> None:
             jieba.initialize()
 
 
+@cache
+def _t2s() -> Any:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """`text` with Traditional Chinese in Simplified (退貨 → 退货): articles and questions meet
+    whichever script either is written in."""
+    if not has_chinese(text):
+        return text
+    converted: str = _t2s().convert(text)
+    return converted
+
+
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[str, ...]:
     _init_jieba()
-    text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", "")
+    text = simplified(unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", ""))
     out: list[str] = []
     for piece in jieba.lcut_for_search(text):
         piece = piece.strip()
