@@ -127,9 +127,9 @@ def replay(session: Session, ticket: Ticket, users: dict[str, int]) -> int:
             _follow(run, data, users)
             continue
         after = replay_event(run.state, kind, data, targets, calendar, at)
-        _stopped(session, ticket, run, (kind, data, at), after)
+        if _stopped(session, ticket, run, (kind, data, at), after):
+            _give_holder(session, ticket, run)
         run.state = after
-        _give_holder(session, ticket, run)
     return len(run.held)
 
 
@@ -142,9 +142,9 @@ def _missed(session: Session, ticket: Ticket, run: _Replay, at: datetime) -> Non
         if due is None or due >= at:
             continue
         key = clock_key(metric.metric, ticket, run.replies, run.reopens)
-        if (metric.metric, key) not in _decided(session, ticket):
+        if (metric.metric, key) not in run.held:
             breached(session, ticket, metric.metric, key, due, due, run.state)
-    _give_holder(session, ticket, run)
+            _give_holder(session, ticket, run)
 
 
 def _stopped(
@@ -153,50 +153,39 @@ def _stopped(
     run: _Replay,
     event: tuple[EventKind, dict[str, Any], datetime],
     after: SlaState,
-) -> None:
-    """A reply or a resolution: the clocks it stops are decided (or completed)."""
+) -> bool:
+    """A reply or a resolution: the clocks it stops are decided (or completed). Whether it was
+    one (only then can a verdict have been written)."""
     kind, data, at = event
+    by: Stop | None = None
     if kind is EventKind.MESSAGE and data.get("message_kind") == MessageKind.AGENT.value:
-        clocks_stopped(
-            session,
-            ticket,
-            run.state,
-            after,
-            at,
-            Stop.REPLY,
-            replies_before=run.replies,
-            reopens=run.reopens,
-        )
-        run.replies += 1
+        by = Stop.REPLY
     elif kind is EventKind.STATUS_CHANGED:
         previous, status = data["status"]
         if status in _DONE:  # as the service layer: resolved then closed decides nothing new
-            clocks_stopped(
-                session,
-                ticket,
-                run.state,
-                after,
-                at,
-                Stop.RESOLUTION,
-                replies_before=run.replies,
-                reopens=run.reopens,
-            )
+            by = Stop.RESOLUTION
         elif previous in _DONE and status == Status.OPEN.value:  # as set_status counts them
             run.reopens += 1
-
-
-def _decided(session: Session, ticket: Ticket) -> set[tuple[Any, str]]:
-    session.flush()
-    return {
-        (metric, clock)
-        for metric, clock in session.execute(
-            select(SlaVerdict.metric, SlaVerdict.clock).where(SlaVerdict.ticket_id == ticket.id)
-        )
-    }
+    if by is None:
+        return False
+    clocks_stopped(
+        session,
+        ticket,
+        run.state,
+        after,
+        at,
+        by,
+        replies_before=run.replies,
+        reopens=run.reopens,
+    )
+    if by is Stop.REPLY:
+        run.replies += 1
+    return True
 
 
 def _give_holder(session: Session, ticket: Ticket, run: _Replay) -> None:
-    """The verdicts decided since the last look: the current holder's, at the priority then."""
+    """The verdicts decided since the last look: the current holder's, at the priority then.
+    `run.held` is then every verdict of the ticket (it had none before the replay)."""
     session.flush()
     for verdict in session.scalars(select(SlaVerdict).where(SlaVerdict.ticket_id == ticket.id)):
         key = (verdict.metric, verdict.clock)
