@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 import jieba
-import opencc  # type: ignore[import-not-found]
+import opencc
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # type: ignore[import-not-found]
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer  # type: ignore[import-not-found]
 from rasa.nlu.tokenizers.tokenizer import Token  # type: ignore[import-not-found]
