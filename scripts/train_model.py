@@ -1,10 +1,11 @@
 """Train the Rasa model only when its inputs changed (`make model`).
 
 The model is named for a hash of what it is trained from: config.yml, the domain, everything
-under data/, the custom NLU components in bot/assistant/nlu/, and the Rasa version pinned in
-requirements/rasa.lock (a model only loads in the Rasa it was trained with). If
-models/kefu-<hash>.tar.gz exists nothing is trained; either way models/current.tar.gz is made the
-same file, for `rasa run` (Procfile); the tests ask model_path().
+under data/, the custom NLU components in bot/assistant/nlu/ and the encoder they run
+(ticketing/knowledge/encoder.py), and the Rasa version pinned in requirements/rasa.lock (a
+model only loads in the Rasa it was trained with). If models/kefu-<hash>.tar.gz exists nothing
+is trained; either way models/current.tar.gz is made the same file, for `rasa run` (Procfile);
+the tests ask model_path().
 
 Trained models are also kept in a cache outside the checkout ($KEFU_MODEL_CACHE, by default
 ~/.cache/kefu/models; an empty value turns it off), under the same content-hash name: a fresh
@@ -32,6 +33,8 @@ DOMAIN = Path("bot/assistant/domain")  # a folder of domain files, one per topic
 DATA = Path("data")
 # Custom NLU components (config.yml names them by module path): their code is part of the model.
 COMPONENTS = Path("bot/assistant/nlu")
+# The English sentence encoder those components run (shared with knowledge-base retrieval).
+ENCODER = Path("ticketing/knowledge/encoder.py")
 RASA_LOCK = Path("requirements/rasa.lock")
 MODELS = Path("models")
 CURRENT = "current.tar.gz"
@@ -62,7 +65,7 @@ def rasa_pin(lock: Path) -> str:
 def inputs_hash(root: Path = ROOT) -> str:
     """A short content hash of every input of `rasa train`: names and bytes of the files."""
     digest = hashlib.sha256(rasa_pin(root / RASA_LOCK).encode())
-    for top in (CONFIG, DOMAIN, DATA, COMPONENTS):
+    for top in (CONFIG, DOMAIN, DATA, COMPONENTS, ENCODER):
         if not (root / top).exists():
             raise SystemExit(f"missing training input: {top}")
         for path in _files(root / top):

@@ -26,11 +26,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.assistant.nlu.tokenizer import SimplifiedJiebaTokenizer
-from bot.assistant.nlu.sentence_embeddings import (
-    EnglishSentenceEmbeddingFeaturizer,
-    _encoder,
-    embed,
-)
+from bot.assistant.nlu.sentence_embeddings import EnglishSentenceEmbeddingFeaturizer, embed
+from ticketing.knowledge.encoder import loaded
 
 storage = LocalModelStorage(sys.argv[1])
 context = ExecutionContext(GraphSchema({}), node_name="test")
@@ -46,7 +43,7 @@ for text in json.loads(sys.argv[2]):
 featurizer = EnglishSentenceEmbeddingFeaturizer.create(
     EnglishSentenceEmbeddingFeaturizer.get_default_config(), storage, Resource("emb"), context
 )
-loaded_with_the_model = _encoder.cache_info().currsize == 1
+loaded_with_the_model = loaded()
 sentences = json.loads(sys.argv[3])
 vectors = embed(sentences)
 message = Message.build(text=sentences[0])
