@@ -8,6 +8,7 @@ without retraining; the domain's utter_faq/<key> texts are the fallback when the
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,9 +21,14 @@ from actions.base import Domain, Events, KefuAction, language_of, latest_text
 from actions.db import in_transaction
 from actions.language import is_payload
 from ticketing.knowledge import articles, retrieval, unanswered
+from ticketing.knowledge.encoder import encoder
 from ticketing.models import KnowledgeArticle
 
 log = logging.getLogger(__name__)
+
+# English questions are matched by meaning too (retrieval.py): load the sentence encoder while
+# the action server starts, not while the first English-speaking customer waits (about 2 s).
+threading.Thread(target=encoder, name="load-sentence-encoder", daemon=True).start()
 
 FAQ_INTENT: Final = "faq"
 ASK_HELPFUL: Final = "utter_ask_answer_helpful"

@@ -10,6 +10,7 @@ from tests.knowledge.helpers import fresh_knowledge
 from ticketing.db import make_session_factory, transaction
 from ticketing.knowledge import retrieval
 from ticketing.knowledge.articles import ArticleFields, create_article, update_article
+from ticketing.knowledge.faq_seed import FAQ_ARTICLES
 from ticketing.knowledge.tokens import tokens
 from ticketing.models import KnowledgeArticle
 from ticketing.services.settings_audit import Editor
@@ -34,6 +35,38 @@ def test_chinese_english_and_mixed_questions_find_their_article(
     assert _key_of(session_factory, "what time do your stores close") == "store_hours"
     assert _key_of(session_factory, "银卡member有什么好处") == "membership_tiers"
     assert _key_of(session_factory, "can I pay with 支付宝") == "payment_methods"
+
+
+def test_an_english_question_without_the_articles_words_is_answered_by_meaning(
+    session_factory: sessionmaker[Session],
+) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    # No word of it is in the return policy's article ("refund", "money back" are not): BM25
+    # alone scored it 0.45 with a tenth of its weight covered, and gave no answer.
+    assert _key_of(session_factory, "how long until I get my money back") == "return_policy"
+    assert _key_of(session_factory, "what is the capital of France") is None
+
+
+def test_a_long_question_is_judged_by_the_clause_that_asks(
+    session_factory: sessionmaker[Session],
+) -> None:
+    fresh_knowledge(session_factory, faq=True)
+    story = "我上周在网上买了双鞋，颜色不太喜欢，一直没穿过，还能退吗"
+    assert _key_of(session_factory, story) == "return_policy"
+    # Character pairs across Jieba's words (我需, 要一, 张发) are for ranking, not for what the
+    # question asks: they no longer count as words no article has.
+    assert _key_of(session_factory, "我需要一张发票") == "invoice"
+    # A story with nothing to ask the shop about is still not answered.
+    assert _key_of(session_factory, "昨天下了一天雨，今天出门要带伞吗") is None
+
+
+def test_the_desks_search_does_not_load_the_encoder() -> None:
+    index = retrieval.Index.of([faq.article(id=n) for n, faq in enumerate(FAQ_ARTICLES, 1)])
+    assert index.search_both("return policy refund")
+    assert index.search("when do stores open")
+    assert index._meanings is None  # embedded on the first English question only
+    assert index.best_answer("when do your stores open") is not None
+    assert index._meanings is not None
 
 
 def test_traditional_chinese_finds_the_simplified_article(

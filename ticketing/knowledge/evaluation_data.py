@@ -1,10 +1,11 @@
 # ruff: noqa: E501  (the shop articles' answers are one string each)
-"""Questions for measuring retrieval (evaluate.py), written fresh for it: none is an example
-question of an article or a line of the NLU data (a test checks the first).
+"""Questions for tuning retrieval (evaluate.py), written fresh for it: none is an example
+question of an article.
 
-DEV is for tuning (the thresholds and stop words in retrieval.py and tokens.py were set looking
-at DEV only). HELDOUT is only ever measured, never tuned on: when it fails, improve the method
-on DEV, never by editing HELDOUT or by adding its questions as article examples.
+TUNING is what retrieval.py's thresholds and tokens.py's stop words were chosen on: DEV, written
+for it in three rounds (the third: long questions that tell a story first), and FIRST_HELDOUT,
+the first held-out set. That one was measured at two stops (top-1 0.700 zh / 0.750 en) and its
+misses were read, so it is not held out any more. The held-out set is evaluation_heldout.py.
 
 Each in-scope question maps to the faq_key of the article that answers it; OUT_OF_SCOPE ones
 must get no answer (weather, other shops' hours, chit-chat, other topics).
@@ -75,6 +76,27 @@ DEV: dict[str, list[tuple[str, str | None]]] = {
         ("帮我写一首关于秋天的诗", None),
         ("怎么减肥最快", None),
         ("銀行幾點下班", None),
+        # Third tuning round: long questions, the story first and the question last.
+        (
+            "我前天在你们网上买了一双板鞋，试穿了一下觉得颜色不好看，没穿出去过，可以退掉吗",
+            "return_policy",
+        ),
+        ("上个月买的鞋刚退回去了，仓库说已经收到了，但是钱到现在还没看到", "return_policy"),
+        ("我是普通会员，买的鞋不想要了，寄回去的快递费得我自己出吗", "return_shipping_fee"),
+        ("鞋子刚穿一次就脱胶了，这种退回去运费你们出吧", "return_shipping_fee"),
+        ("平时穿41的，这双收到有点挤脚，还没下过地，能给我换42吗", "size_exchange"),
+        ("昨天下的单，到现在物流信息都没有，一般要多久才发出来", "shipping_time"),
+        ("我在乌鲁木齐，从你们这买东西寄过来大概要几天", "shipping_time"),
+        ("上次在门店买了双鞋报了手机号，积分好像没有加上，积分多久才到账", "membership_points"),
+        ("今年在你们这买了三千多了，现在是什么等级，再买多少能到金卡", "membership_tiers"),
+        ("去年买的跑鞋，最近鞋底和鞋面分开了，还在保修期里吧，怎么修", "warranty"),
+        ("公司团建要买二十双鞋，付款以后发票怎么开，抬头写公司名", "invoice"),
+        ("我们下周五想去你们店里逛逛，不知道晚上开到几点", "store_hours"),
+        ("这周末要去上海出差，那边会不会下雨，需要带伞吗", None),
+        ("家里的洗衣机坏了，不脱水了，是不是要找人来修", None),
+        ("我想给我妈买个按摩椅，哪个牌子的比较好", None),
+        ("最近老是失眠，晚上睡不着有什么办法吗", None),
+        ("附近的电影院今天晚上几点还有场次", None),
     ],
     "en": [
         ("I changed my mind, can I send the shoes back", "return_policy"),
@@ -138,10 +160,64 @@ DEV: dict[str, list[tuple[str, str | None]]] = {
         ("recommend a good movie", None),
         ("how do i lose weight fast", None),
         ("when do banks close", None),
+        # Third tuning round: long questions, the story first and the question last.
+        (
+            "I ordered some canvas shoes on Tuesday and the colour looks nothing like the photo, I haven't worn them, can I send them back",
+            "return_policy",
+        ),
+        (
+            "I returned a pair two weeks ago and the warehouse confirmed they got them but I still haven't seen my money",
+            "return_policy",
+        ),
+        (
+            "I'm just a regular member and I want to return something I don't need, do I pay for the courier",
+            "return_shipping_fee",
+        ),
+        (
+            "the sole came off the first time I wore them so surely you cover the postage to send them back",
+            "return_shipping_fee",
+        ),
+        (
+            "I normally wear a 41 and these pinch a bit, never worn outside, could you swap them for a 42",
+            "size_exchange",
+        ),
+        (
+            "I placed an order yesterday and there's still no tracking information, how long before it goes out",
+            "shipping_time",
+        ),
+        (
+            "I live in Urumqi, roughly how many days would a parcel take to reach me",
+            "shipping_time",
+        ),
+        (
+            "I bought shoes in one of your shops and gave my phone number but no points showed up, when do they come through",
+            "membership_points",
+        ),
+        (
+            "I've spent about 3000 with you this year, what level am I and how much more to reach gold",
+            "membership_tiers",
+        ),
+        (
+            "bought running shoes last year and now the upper is separating from the sole, is that still covered and how do I get it repaired",
+            "warranty",
+        ),
+        (
+            "our company is buying twenty pairs for a team event, how do we get an invoice made out to the company",
+            "invoice",
+        ),
+        (
+            "we were thinking of visiting your shop next Friday evening, how late are you open",
+            "store_hours",
+        ),
+        ("I'm travelling to Shanghai for work this weekend, will I need an umbrella there", None),
+        ("my washing machine stopped spinning, should I call someone to repair it", None),
+        ("I want to buy my mum a massage chair, which brand is good", None),
+        ("I keep waking up at night, any tips for getting better sleep", None),
+        ("what time is the last showing at the cinema near me tonight", None),
     ],
 }
 
-HELDOUT: dict[str, list[tuple[str, str | None]]] = {
+FIRST_HELDOUT: dict[str, list[tuple[str, str | None]]] = {
     "zh": [
         ("收到货不喜欢可以退吗", "return_policy"),
         ("退货有时间限制吗", "return_policy"),
@@ -266,6 +342,10 @@ HELDOUT: dict[str, list[tuple[str, str | None]]] = {
         ("my dog is sick, what should I do", None),
         ("do you speak Japanese", None),
     ],
+}
+
+TUNING: dict[str, list[tuple[str, str | None]]] = {
+    language: DEV[language] + FIRST_HELDOUT[language] for language in DEV
 }
 
 # A shop's own articles, none of them a trained FAQ answer: (title, answer_zh, answer_en,

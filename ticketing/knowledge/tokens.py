@@ -65,9 +65,9 @@ def simplified(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(text: str) -> tuple[str, ...]:
+def _words(text: str) -> tuple[str, ...]:
     _init_jieba()
-    text = simplified(unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", ""))
+    text = _normal(text)
     out: list[str] = []
     for piece in jieba.lcut_for_search(text):
         piece = piece.strip()
@@ -82,9 +82,19 @@ def _tokens(text: str) -> tuple[str, ...]:
                 stem = _STEMMER.stemWord(word)
                 if stem not in STOPWORDS_EN:
                     out.append(stem)
+    return tuple(out)
+
+
+def _normal(text: str) -> str:
+    return simplified(unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("’", ""))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    out = list(_words(text))
     # Character pairs too: where Jieba cuts a question and an article differently (能到账 /
     # 到账), the pairs still meet. A common remedy in Chinese retrieval; it helped on DEV.
-    for run in _CJK_RUN.findall(text):
+    for run in _CJK_RUN.findall(_normal(text)):
         out += [a + b for a, b in itertools.pairwise(run) if a + b not in STOPWORDS_ZH]
     return tuple(out)
 
@@ -92,6 +102,11 @@ def _tokens(text: str) -> tuple[str, ...]:
 def tokens(text: str) -> list[str]:
     """The words of `text` that retrieval compares, in order (repeats kept: BM25 counts them)."""
     return list(_tokens(text[:2_000]))
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` alone, without the character pairs: what a question asks about."""
+    return list(_words(text[:2_000]))
 
 
 def has_chinese(text: str) -> bool:
