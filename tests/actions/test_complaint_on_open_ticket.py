@@ -20,6 +20,7 @@ from ticketing.models import (
     Category,
     Channel,
     Conversation,
+    ConversationState,
     Message,
     MessageKind,
     Priority,
@@ -129,6 +130,30 @@ def test_a_rest_client_handed_off_then_complaining_keeps_one_ticket(store) -> No
     with store() as session:
         ticket = session.scalars(select(Ticket)).one()
         assert ticket.customer is not None  # found by the phone number the complaint gave
+
+
+def test_a_half_way_complaint_at_a_hand_off_goes_on_the_open_ticket(store) -> None:
+    web_customer(store)
+    number = gateway_hands_off(store)
+    with store.begin() as session:
+        # Handed back to the bot; the customer starts a complaint, then asks for a person.
+        conversation = session.get(Conversation, WEB_SENDER)
+        assert conversation is not None
+        conversation.state = ConversationState.BOT
+
+    run(
+        ActionHandoff(),
+        make_tracker(
+            "我要找真人",
+            intent="request_human",
+            active_loop="complaint_form",
+            slots={**CONFIRMED, "complaint_confirmation": None},
+        ),
+    )
+
+    [ticket] = open_tickets(store)
+    assert ticket.number == number
+    assert ticket.order_number == "A2024-1181"
 
 
 # --- the other order: the complaint's ticket first, then a hand-off ---------------------------
