@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import threading
 
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import empty_database
 from tests.factories import (
     MONDAY_10_SHANGHAI,
     make_customer,
@@ -14,6 +18,7 @@ from tests.factories import (
     make_user,
 )
 from ticketing import services
+from ticketing.db import make_session_factory
 from ticketing.models import (
     Category,
     Channel,
@@ -204,3 +209,48 @@ def test_the_answer_promised_is_the_next_one_once_an_agent_has_replied(session: 
 
     assert ticket.next_response_due_at is not None
     assert file(session).due_at == ticket.next_response_due_at
+
+
+@pytest.mark.postgres
+def test_a_report_racing_the_gateways_hand_off_waits_and_finds_its_ticket(
+    postgres_engine: Engine,
+) -> None:
+    """The action server has read the conversation (no ticket yet) when the gateway's hand-off
+    takes it; the report waits for the hand-off to commit and goes onto its ticket."""
+    factory: sessionmaker[Session] = make_session_factory(postgres_engine)
+    with factory.begin() as session:
+        services.get_or_create_conversation(session, Channel.WEB, SENDER)
+    filed: list[services.Filing] = []
+    try:
+        with factory() as gateway, factory() as action:
+            seen = action.get_one(Conversation, CONVERSATION)  # as find_caller reads it
+            assert seen.ticket is None
+            locked = gateway.get_one(Conversation, CONVERSATION, with_for_update=True)
+            ticket_id = services.hand_off_conversation(
+                gateway, locked, services.Actor.system(), reason="bot_unavailable", at=T0
+            ).id
+
+            def report() -> None:
+                filed.append(
+                    services.file_on_conversation(
+                        action,
+                        REPORT,
+                        conversation_id=CONVERSATION,
+                        channel=Channel.WEB,
+                        actor=services.Actor.bot(),
+                        at=T0,
+                    )
+                )
+                action.commit()
+
+            thread = threading.Thread(target=report)
+            thread.start()
+            thread.join(timeout=0.5)
+            assert thread.is_alive()  # waiting for the gateway's lock
+            gateway.commit()
+            thread.join(timeout=30)
+        assert [(f.ticket.id, f.created) for f in filed] == [(ticket_id, False)]
+        with factory() as session:
+            assert session.scalars(select(Ticket.id)).all() == [ticket_id]
+    finally:
+        empty_database(postgres_engine)

@@ -76,8 +76,9 @@ def file_on_conversation(
     at = at_or_now(at)
     if conversation_id is not None:
         # The gateway's hand-off locks the conversation too: of the two at once, the second
-        # finds the first one's ticket (PostgreSQL; SQLite has one writer at a time anyway).
-        session.get(Conversation, conversation_id, with_for_update=True)
+        # waits, and reads the row again (the caller may have loaded it before) to find the
+        # first one's ticket. PostgreSQL; SQLite has one writer at a time anyway.
+        session.get(Conversation, conversation_id, with_for_update=True, populate_existing=True)
         ticket = open_ticket_of(session, conversation_id)
         if ticket is not None:
             add_to_ticket(session, ticket, report, actor, customer=customer, at=at)
