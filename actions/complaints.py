@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from actions import humanize
 from actions.base import (
+    CONVERSATION_ID_MAX,
     Caller,
     Domain,
     Events,
@@ -465,6 +466,17 @@ class Complaint:
         first_line = next((line for line in self.description.splitlines() if line.strip()), "")
         return snippet(first_line or self.description, SUBJECT_CHARS) or "-"
 
+    def report(self) -> services.Report:
+        """The complaint as the store files it, with what triage thinks of its category."""
+        return services.Report(
+            subject=self.subject,
+            description=self.description,
+            category=self.category,
+            severity=self.severity,
+            order_number=self.order_number,
+            **triage_note(self),
+        )
+
 
 @dataclass(frozen=True)
 class Filed:
@@ -480,37 +492,33 @@ def file_complaint(
     language: str,
     at: datetime,
 ) -> Filed:
-    """Open the ticket for a confirmed complaint. A customer the channel does not identify is
-    found, or created, by the phone number they gave."""
+    """File a confirmed complaint, onto the conversation's open ticket if it has one. A customer
+    the channel does not identify is found, or created, by the phone number they gave."""
     caller = find_caller(session, sender_id, metadata)
     customer = caller.customer
     if customer is None and complaint.contact_phone:
         customer = services.get_or_create_customer(
             session, IdentityKind.PHONE, complaint.contact_phone, language=language
         )
-    ticket = services.create_ticket(
+    filing = services.file_on_conversation(
         session,
-        subject=complaint.subject,
-        description=complaint.description,
+        complaint.report(),
+        conversation_id=sender_id if len(sender_id) <= CONVERSATION_ID_MAX else None,
         channel=caller.channel,
         actor=services.Actor.bot(),
         customer=customer,
-        category=complaint.category,
-        severity=complaint.severity,
-        conversation_id=sender_id if len(sender_id) <= 128 else None,
-        order_number=complaint.order_number,
         language=language,
         at=at,
-        **triage_note(complaint),
     )
     log.info(
-        "complaint filed as %s (%s, %s, %s)",
-        ticket.number,
+        "complaint %s %s (%s, %s, %s)",
+        "filed as" if filing.created else "added to",
+        filing.ticket.number,
         caller.channel.value,
         complaint.category.value,
         complaint.severity.value,
     )
-    return Filed(ticket.number, ticket.first_response_due_at)
+    return Filed(filing.ticket.number, filing.due_at)
 
 
 def triage_note(complaint: Complaint) -> dict[str, Any]:

@@ -96,21 +96,20 @@ def hand_off(
     language: str,
     at: datetime,
 ) -> HandedOff:
-    """Mark the conversation handed off and its open ticket with it. With no open ticket, the
-    complaint the customer was in the middle of is filed as one, or else a ticket is opened
-    from what they wrote."""
+    """Mark the conversation handed off and its open ticket with it. The complaint the
+    customer was in the middle of is filed first: onto the open ticket when there is one, else
+    as the ticket (`file_complaint`). With neither, a ticket is opened from what they wrote."""
     caller = find_caller(session, sender_id, metadata)
     conversation_id = sender_id if len(sender_id) <= CONVERSATION_ID_MAX else None
-    ticket = services.open_ticket_of(session, conversation_id) if conversation_id else None
-    if ticket is None and unfiled is not None:
+    ticket: Ticket | None
+    if unfiled is not None:
         file_complaint(session, sender_id, metadata, unfiled, language, at)
     if caller.conversation is not None:
         ticket = services.hand_off_conversation(
             session, caller.conversation, services.Actor.bot(), reason=reason, at=at
         )
     else:
-        if conversation_id is not None:
-            ticket = services.open_ticket_of(session, conversation_id)
+        ticket = services.open_ticket_of(session, conversation_id) if conversation_id else None
         if ticket is None:
             label = "Chat" if humanize.english(language) else "在线咨询"
             last = transcript[-1] if transcript else ""

@@ -8,9 +8,10 @@ together or not at all.
 One module per topic, as Zulip's `zerver/actions/<topic>.py`: `history` (who acts, history rows),
 `validation`, `customers`, `access` (who may see and change what), `tickets` (opening, triage,
 priority, assignment), `status`, `messages`, `surveys`, `queries` (filters and paging), and the
-chat side: `conversations` (who holds one, hand-off and hand-back) and `chat` (a turn in and
-out). This package re-exports their public names, so callers write `services.create_ticket(...)`.
-The console's reads have modules of their own, imported by name: `queues` and `customer_panel`.
+chat side: `conversations` (who holds one, hand-off and hand-back), `chat` (a turn in and out)
+and `filing` (what a customer reports: onto the conversation's open ticket, or a new one). This
+package re-exports their public names, so callers write `services.create_ticket(...)`. The
+console's reads have modules of their own, imported by name: `queues` and `customer_panel`.
 """
 
 from ticketing.services.access import (
@@ -48,6 +49,7 @@ from ticketing.services.conversations import (
     send_to_conversation,
 )
 from ticketing.services.customers import create_customer, find_customer, get_or_create_customer
+from ticketing.services.filing import Filing, Report, add_to_ticket, file_on_conversation
 from ticketing.services.history import Actor, log_event
 from ticketing.services.messages import (
     add_bot_message,
@@ -105,7 +107,9 @@ __all__ = [
     "SORTS",
     "SUBJECT_MAX",
     "Actor",
+    "Filing",
     "InboundRecord",
+    "Report",
     "TicketFilters",
     "TicketPage",
     "access_chat",
@@ -113,6 +117,7 @@ __all__ = [
     "add_bot_message",
     "add_customer_message",
     "add_note",
+    "add_to_ticket",
     "assign_ticket",
     "at_or_now",
     "can_see",
@@ -130,6 +135,7 @@ __all__ = [
     "due_tickets",
     "encode_cursor",
     "enqueue_outbound",
+    "file_on_conversation",
     "find_customer",
     "get_or_create_conversation",
     "get_or_create_customer",

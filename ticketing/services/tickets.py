@@ -40,7 +40,8 @@ from ticketing.services.status import set_status
 from ticketing.services.validation import DESCRIPTION_MAX, SUBJECT_MAX, at_or_now, text_field
 
 
-def _default_priority(severity: Severity, tier: Tier | None) -> Priority:
+def default_priority(severity: Severity, tier: Tier | None) -> Priority:
+    """A new ticket's priority: from its severity, one step up for a key account."""
     if severity is Severity.MAJOR:
         return Priority.URGENT if tier is Tier.KEY_ACCOUNT else Priority.HIGH
     return Priority.HIGH if tier is Tier.KEY_ACCOUNT else Priority.NORMAL
@@ -87,7 +88,7 @@ def create_ticket(
     routed = routed_team(session, category) if team is None else None
     team = team or routed
     tier = customer.tier if customer else None
-    priority = priority or _default_priority(severity, tier)
+    priority = priority or default_priority(severity, tier)
     policy = sla.find_policy(session, priority, tier or Tier.REGULAR)
     ticket = Ticket(
         subject=text_field(subject, "subject", max_len=SUBJECT_MAX),
