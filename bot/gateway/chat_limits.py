@@ -1,11 +1,21 @@
-"""How fast customers may write: messages per chat session, new chats per client address.
+"""How fast customers may write: messages per chat (a web chat session, a Telegram chat), new
+web chats per client address. One limiter and one setting per rule for every channel.
 
 The counting is the `limits` library's moving window, kept in memory (one gateway process) or in
-Redis when KEFU_REDIS_URL is set (several processes share the counts). A customer past a limit
-is not refused: `ChatLimits.wait` tells them, politely and in their language, that their message
-will go through in a few seconds, then waits that long, so nothing they wrote is lost. If Redis
-cannot be reached the message goes through (logged): a chat that stops answering is worse than a
-chat that is briefly unlimited.
+Redis when KEFU_REDIS_URL is set (several processes share the counts). `ChatLimits.over` counts a
+message and says how long its chat must wait, if it must. What a channel does then differs with
+what it can hold back:
+
+- the web chat reads one frame of a socket at a time, so it can hold a message: `ChatLimits.wait`
+  tells the customer, politely and in their language (`wait_notice`), that it will go through in
+  a few seconds, then waits that long, so nothing they wrote is lost;
+- Telegram's updates are already fetched (and, polling, acknowledged) when they arrive, and a
+  held update would keep a slot other chats need, so a message over the limit is kept in the
+  conversation (for the agents and the transcript) but not sent to the bot, and the customer is
+  told once, in their language, to wait and send it again (`skip_notice`).
+
+If Redis cannot be reached the message goes through (logged): a chat that stops answering is worse
+than a chat that is briefly unlimited.
 """
 
 from __future__ import annotations
@@ -38,9 +48,32 @@ NOTICE = {
 }
 
 
+# Telegram: the messages over the limit are kept but not answered (see the module doc).
+SKIP_NOTICE = {
+    "zh": (
+        "您发送消息的速度有点快，请稍候：接下来约 {seconds} 秒内的消息已保存，"
+        "但智能助手不会回复。请稍后再发送一次您的问题。"
+    ),
+    "en": (
+        "You're sending messages a little quickly. Please wait a moment: for about {seconds} "
+        "seconds your messages are saved but the assistant won't answer them. Then send your "
+        "question again."
+    ),
+}
+
+
 def wait_notice(language: str | None, seconds: float) -> str:
-    """What a customer over a limit is told, in their language (Chinese by default)."""
-    template = NOTICE.get(language or "zh", NOTICE["zh"])
+    """What a web chat customer over a limit is told, in their language (Chinese by default)."""
+    return _notice(NOTICE, language, seconds)
+
+
+def skip_notice(language: str | None, seconds: float) -> str:
+    """What a Telegram customer over the limit is told, in their language (Chinese by default)."""
+    return _notice(SKIP_NOTICE, language, seconds)
+
+
+def _notice(templates: dict[str, str], language: str | None, seconds: float) -> str:
+    template = templates.get(language or "zh", templates["zh"])
     return template.format(seconds=max(1, math.ceil(seconds)))
 
 
@@ -57,7 +90,7 @@ class Rule:
 
 
 class ChatLimits:
-    """The web chat's rate limits (see the module doc)."""
+    """The chat channels' rate limits (see the module doc)."""
 
     def __init__(self, messages: Rule, new_sessions: Rule, storage: Storage) -> None:
         self.messages = messages
@@ -95,16 +128,21 @@ class ChatLimits:
             self.limiter.hit(item, NAMESPACE, rule.name, key)
         return 0.0
 
+    async def over(self, rule: Rule, key: str) -> float:
+        """`delay` off the event loop: 0 (counted) or the seconds to wait; 0 as well when the
+        counts cannot be read (Redis away; logged), so the message goes through."""
+        try:
+            return await asyncio.to_thread(self.delay, rule, key)
+        except Exception:
+            log.warning("chat rate limits unavailable: a message goes through", exc_info=True)
+            return 0.0
+
     async def wait(self, rule: Rule, key: str, on_wait: Callable[[float], Awaitable[None]]) -> None:
         """Return once `key` may go on under `rule`; the first time it must wait, `on_wait`
         gets the seconds (to tell the customer)."""
         told = False
         while True:
-            try:
-                seconds = await asyncio.to_thread(self.delay, rule, key)
-            except Exception:
-                log.warning("chat rate limits unavailable: a message goes through", exc_info=True)
-                return
+            seconds = await self.over(rule, key)
             if seconds <= 0:
                 return
             if not told:
