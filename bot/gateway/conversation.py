@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,6 +85,7 @@ class Gateway:
         inbound: Inbound,
         *,
         on_stored: Callable[[StoredInbound], Awaitable[None]] | None = None,
+        to_bot: bool = True,
     ) -> StoredInbound:
         """Store one customer message, then route it: the one way in for a channel.
 
@@ -92,28 +94,32 @@ class Gateway:
         and whatever stopped it being stored; either way nothing is kept. `on_stored` runs
         once it is kept, before routing (the web chat shows the customer their own message).
         A routing failure is logged, not raised: the message is kept, and the outbox loop or an
-        agent picks it up from there.
+        agent picks it up from there. With `to_bot` False (a chat over its message limit) the
+        message is kept, marked `over_limit` in its data, and not routed at all.
         """
-        stored = await self._store(inbound)
+        stored = await self._store(inbound, over_limit=not to_bot)
         if on_stored is not None:
             await on_stored(stored)
+        if not to_bot:
+            log.info("conversation %s: over its message limit, not routed", stored.conversation_id)
+            return stored
         try:
             await self._route(stored)
         except Exception:
             log.exception("%s: routing %s failed", stored.channel.value, stored.conversation_id)
         return stored
 
-    async def _store(self, inbound: Inbound) -> StoredInbound:
+    async def _store(self, inbound: Inbound, *, over_limit: bool = False) -> StoredInbound:
         """The storing half of `receive`: one transaction, committed when this returns."""
         try:
-            return await self.run_blocking(self._write, inbound)
+            return await self.run_blocking(self._write, inbound, over_limit)
         except IntegrityError:
             # Two first messages of a new customer at once (two browser tabs): one created the
             # customer and the conversation, the other now finds them. Or one update delivered
             # twice at once: the retry finds it received (AlreadyReceived).
-            return await self.run_blocking(self._write, inbound)
+            return await self.run_blocking(self._write, inbound, over_limit)
 
-    def _write(self, inbound: Inbound) -> StoredInbound:
+    def _write(self, inbound: Inbound, over_limit: bool = False) -> StoredInbound:
         text = (inbound.text or "").strip() or (inbound.payload or "").strip()
         if not text:
             raise InvalidInput("the message is empty", field="text")
@@ -126,7 +132,7 @@ class Gateway:
                 text,
                 display_name=inbound.display_name,
                 language=language,
-                data={"payload": inbound.payload} if inbound.payload else None,
+                data=_message_data(inbound, over_limit),
                 update_id=inbound.update_id,
                 at=self.clock(),
             )
@@ -217,3 +223,14 @@ class Gateway:
             await adapter.typing(stored.external_id)
         except Exception:  # best effort: a typing indicator is not worth failing a turn
             log.debug("typing indicator failed on %s", stored.channel.value, exc_info=True)
+
+
+def _message_data(inbound: Inbound, over_limit: bool) -> dict[str, Any] | None:
+    """What a customer message keeps besides its words: a button's payload, and whether it came
+    over its chat's message limit (kept, not sent to the bot)."""
+    data: dict[str, Any] = {}
+    if inbound.payload:
+        data["payload"] = inbound.payload
+    if over_limit:
+        data["over_limit"] = True
+    return data or None
