@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point it at a fake
     # /docs and /openapi.json: on unless in production, where they would show anyone the API.
     api_docs: bool | None = None
-    # How fast one web chat session may send, and how many new chats one address may start
-    # (`limits` notation: "5 per 10 seconds; 30 per minute"). Past a limit a message waits.
+    # How fast one chat (a web chat session, a Telegram chat) may send, and how many new web
+    # chats one address may start (`limits` notation: "5 per 10 seconds; 30 per minute"). Past
+    # a limit a web chat message waits; a Telegram one is kept but not sent to the bot.
     chat_message_limit: str = "5 per 10 seconds; 30 per minute"
     chat_new_session_limit: str = "20 per minute"
     # Chat messages older than this many days are anonymised by the worker; None keeps them.

@@ -1,11 +1,15 @@
 """The python-telegram-bot handlers: each private chat's updates, in order, handed to the gateway
-as `Inbound` (Gateway.receive), and the short notices answered at once."""
+as `Inbound` (Gateway.receive), and the short notices answered at once.
+
+A chat has the web chat's message limit (KEFU_CHAT_MESSAGE_LIMIT, bot/gateway/chat_limits.py):
+a message over it is kept but not sent to the bot, and the customer is told once per wait."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +31,9 @@ from bot.gateway.channels.telegram.messages import (
     find_payload,
 )
 from bot.gateway.channels.telegram.settings import describe
+from bot.gateway.chat_limits import ChatLimits, skip_notice
 from ticketing.errors import AlreadyReceived, InvalidInput
+from ticketing.language import detect_language
 from ticketing.models import Channel
 
 if TYPE_CHECKING:
@@ -97,11 +103,44 @@ def _customer(update: Update) -> tuple[str, str | None, str | None] | None:
     return str(chat.id), user.full_name or None, language_of(user.language_code)
 
 
+class OverLimit:
+    """The chats' message limit on Telegram, and when each chat over it was last told so: once
+    per wait, not once per message (a flood would otherwise be answered by a flood)."""
+
+    MAX_CHATS = 10_000  # chats remembered as told; past this the ones whose wait is over go
+
+    def __init__(self, limits: ChatLimits) -> None:
+        self.limits = limits
+        self._told_until: dict[str, float] = {}
+
+    async def wait(self, chat_id: str) -> float:
+        """Count a message of the chat: 0, or the seconds it is over the limit for."""
+        return await self.limits.over(self.limits.messages, f"{Channel.TELEGRAM.value}:{chat_id}")
+
+    def first_told(self, chat_id: str, seconds: float) -> bool:
+        """Whether the chat, over the limit for `seconds`, is to be told now."""
+        now = time.monotonic()
+        if self._told_until.get(chat_id, 0.0) > now:
+            return False
+        if len(self._told_until) >= self.MAX_CHATS:
+            self._told_until = {c: t for c, t in self._told_until.items() if t > now}
+        self._told_until[chat_id] = now + seconds
+        return True
+
+
+def _over_limit(context: Context) -> OverLimit | None:
+    over: OverLimit | None = context.bot_data.get("over_limit")
+    return over
+
+
 async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
     """Hand the message to the gateway; when it could not even be stored, say so (and, for a
-    message the store refuses, that it must change)."""
+    message the store refuses, that it must change). A message over the chat's limit is kept
+    but not sent to the bot; the customer is told once per wait."""
+    over = _over_limit(context)
+    seconds = await over.wait(inbound.external_id) if over is not None else 0.0
     try:
-        await _gateway(context).receive(inbound)
+        await _gateway(context).receive(inbound, to_bot=seconds <= 0)
     except AlreadyReceived:
         # Telegram delivered it again (a retried webhook, a replay): handled the first time.
         log.info(
@@ -119,6 +158,14 @@ async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
             language = inbound.language_hint or "zh"
             with contextlib.suppress(TelegramError):
                 await message.reply_text((NOT_ACCEPTED if refused else NOT_RECEIVED)[language])
+        return
+    if seconds > 0 and over is not None and over.first_told(inbound.external_id, seconds):
+        # The words' language, as the gateway keeps it for the conversation; else Telegram's.
+        said = detect_language(inbound.text) or inbound.language_hint
+        try:
+            await context.bot.send_message(int(inbound.external_id), skip_notice(said, seconds))
+        except TelegramError as exc:
+            log.warning("telegram: the message limit notice failed: %s", describe(exc))
 
 
 async def start(update: Update, context: Context) -> None:

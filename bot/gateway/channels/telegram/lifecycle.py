@@ -31,6 +31,7 @@ from bot.gateway.channels.telegram.adapter import TelegramAdapter
 from bot.gateway.channels.telegram.handlers import (
     ChatOrderedProcessor,
     Context,
+    OverLimit,
     button_pressed,
     human,
     log_error,
@@ -46,6 +47,7 @@ from bot.gateway.channels.telegram.settings import (
     misconfiguration,
     telegram_status,
 )
+from bot.gateway.chat_limits import ChatLimits
 from ticketing.config import Settings
 from ticketing.models import Channel
 
@@ -84,6 +86,7 @@ def build_application(settings: Settings, gateway: Gateway) -> TelegramApplicati
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data["gateway"] = gateway
+    application.bot_data["over_limit"] = OverLimit(ChatLimits.from_settings(settings))
     # New messages in private chats: not edits, not groups.
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("start", start, filters=private))
