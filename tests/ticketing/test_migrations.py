@@ -27,6 +27,11 @@ def test_next_deadline_is_indexed(engine: Engine) -> None:
     assert any(ix["column_names"] == ["next_deadline_at"] for ix in indexes)
 
 
+def test_received_at_is_indexed_for_the_workers_pruning(engine: Engine) -> None:
+    indexes = inspect(engine).get_indexes("received_updates")
+    assert any(ix["column_names"] == ["received_at"] for ix in indexes)
+
+
 def test_0150_gives_old_verdicts_their_tickets_assignee(tmp_path: Path) -> None:
     """Verdicts decided before 0150 get the assignee their ticket has at the upgrade (the one
     when they were decided is recorded nowhere), and their days are marked for the roll-up."""

@@ -81,9 +81,12 @@ class ReceivedUpdate(Base):
     """An update a chat channel delivered, by the channel's own id for it (Telegram's
     `update_id`), kept in the transaction that stored its message: the same update delivered
     again (a webhook retried, a replay, polling after a crash) is known, even after a restart,
-    and not stored twice (services.record_inbound_message)."""
+    and not stored twice (services.record_inbound_message). Kept a week by default
+    (KEFU_RECEIVED_UPDATE_RETENTION_DAYS), far past Telegram's 24 hours of redelivery."""
 
     __tablename__ = "received_updates"
+    # The worker deletes the old ones (personal_data.prune_received_updates).
+    __table_args__ = (Index("ix_received_updates_received_at", "received_at"),)
 
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
