@@ -306,11 +306,14 @@ def worker_command(
     ] = 15.0,
 ) -> None:
     """Run the SLA worker: warnings, breaches, follow-up visits, churn flags, and the retention
-    of chat transcripts (KEFU_RETENTION_DAYS)."""
+    of chat transcripts (KEFU_RETENTION_DAYS) and of Telegram's update ids
+    (KEFU_RECEIVED_UPDATE_RETENTION_DAYS, 7 days)."""
     settings = get_settings()
     days = settings.retention_days
     options = worker.WorkerOptions(
-        interval=interval, retention=timedelta(days=days) if days else None
+        interval=interval,
+        retention=timedelta(days=days) if days else None,
+        update_retention=timedelta(days=settings.received_update_retention_days),
     )
     worker.main(options, settings.database_url)
 

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     chat_new_session_limit: str = "20 per minute"
     # Chat messages older than this many days are anonymised by the worker; None keeps them.
     retention_days: int | None = Field(default=None, ge=1, le=36500)
+    # Telegram's update ids (received_updates, the replay check) are deleted by the worker after
+    # this many days: Telegram redelivers an update for 24 hours at most, so 2 is the floor.
+    received_update_retention_days: int = Field(default=7, ge=2, le=3650)
 
     def docs_enabled(self) -> bool:
         return self.api_docs if self.api_docs is not None else self.environment != "production"

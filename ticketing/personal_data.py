@@ -11,7 +11,8 @@ scheduled to reach the customer any more (follow-ups, care visits, call-backs).
 
 Neither commits nor writes the audit trail: the caller (API route, command line) does both in
 its transaction. Chat transcripts past the retention period are anonymised by the worker with
-`erase_old_messages`.
+`erase_old_messages`, and the chat channels' update ids (kept against replays) deleted with
+`prune_received_updates`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ticketing.models import (
     Message,
     OutboxMessage,
     OutboxStatus,
+    ReceivedUpdate,
     SurveyResponse,
     Ticket,
     format_ticket_number,
@@ -387,3 +389,27 @@ def erase_old_messages(
             )
         )
     return total
+
+
+def prune_received_updates(
+    factory: sessionmaker[Session], now: datetime, keep: timedelta, *, batch: int = RETENTION_BATCH
+) -> int:
+    """Delete the update ids (received_updates) received before `now - keep`, a batch per
+    transaction: only a redelivered update needs one, and Telegram redelivers for 24 hours at
+    most. The count deleted."""
+    cutoff = now - keep
+    total = 0
+    while True:
+        with factory.begin() as session:
+            rows = locked_batch(
+                session,
+                select(ReceivedUpdate)
+                .where(ReceivedUpdate.received_at < cutoff)
+                .order_by(ReceivedUpdate.received_at),
+                batch,
+            )
+            for row in rows:
+                session.delete(row)
+        total += len(rows)
+        if len(rows) < batch:
+            return total

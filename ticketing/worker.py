@@ -1,6 +1,6 @@
 """The worker process: SLA warnings and breaches, follow-up and care visits, churn flags, the
-reports' daily roll-up, the supervisors' weekly digests, and the anonymising of chat transcripts
-past their retention period (when one is set).
+reports' daily roll-up, the supervisors' weekly digests, the anonymising of chat transcripts
+past their retention period (when one is set) and the deleting of old chat update ids.
 
 Everything it acts on is a due time in an indexed column, so it can stop at any moment and a
 restart (or a second worker next to it) neither loses nor repeats anything. It wakes at the
@@ -44,10 +44,15 @@ class WorkerOptions:
     )
     # Chat messages older than this are anonymised (KEFU_RETENTION_DAYS); None keeps them.
     retention: timedelta | None = None
+    # Chat update ids (the replay check) older than this are deleted
+    # (KEFU_RECEIVED_UPDATE_RETENTION_DAYS): Telegram redelivers for 24 hours at most.
+    update_retention: timedelta = timedelta(days=7)
 
     def __post_init__(self) -> None:
         if not 0 < self.interval <= MAX_INTERVAL:
             raise ValueError(f"interval must be more than 0 and at most {MAX_INTERVAL} seconds")
+        if self.update_retention <= timedelta(days=1):
+            raise ValueError("update ids must be kept longer than Telegram redelivers (1 day)")
 
 
 @dataclass
@@ -59,6 +64,7 @@ class TickResult:
     erased: int = 0  # chat messages anonymised for being past the retention period
     rolled_up: int = 0  # days of the reports' roll-up rebuilt after their verdicts changed
     digests: int = 0  # weekly digests written (Monday 09:00 in each supervisor's time zone)
+    pruned_updates: int = 0  # chat update ids deleted for being past their retention
 
 
 def tick(
@@ -84,6 +90,7 @@ def tick(
     erased = 0
     if options.retention is not None:
         erased = personal_data.erase_old_messages(factory, now, options.retention)
+    pruned = personal_data.prune_received_updates(factory, now, options.update_retention)
     return TickResult(
         sla=sla,
         follow_ups=done,
@@ -92,6 +99,7 @@ def tick(
         erased=erased,
         rolled_up=rolled_up,
         digests=digests.generate_due(factory, now),
+        pruned_updates=pruned,
     )
 
 
