@@ -95,7 +95,8 @@ class Gateway:
         once it is kept, before routing (the web chat shows the customer their own message).
         A routing failure is logged, not raised: the message is kept, and the outbox loop or an
         agent picks it up from there. With `to_bot` False (a chat over its message limit) the
-        message is kept, marked `over_limit` in its data, and not routed at all.
+        message is kept and not routed at all; while the bot has the conversation it is marked
+        `over_limit` in its data (handed off, it reaches the agents as any other).
         """
         stored = await self._store(inbound, over_limit=not to_bot)
         if on_stored is not None:
@@ -132,11 +133,13 @@ class Gateway:
                 text,
                 display_name=inbound.display_name,
                 language=language,
-                data=_message_data(inbound, over_limit),
+                data=_message_data(inbound),
                 update_id=inbound.update_id,
                 at=self.clock(),
             )
             conversation = record.conversation
+            if over_limit and conversation.state is ConversationState.BOT:
+                record.message.data = {**(record.message.data or {}), "over_limit": True}
             return StoredInbound(
                 conversation_id=conversation.id,
                 channel=conversation.channel,
@@ -225,12 +228,6 @@ class Gateway:
             log.debug("typing indicator failed on %s", stored.channel.value, exc_info=True)
 
 
-def _message_data(inbound: Inbound, over_limit: bool) -> dict[str, Any] | None:
-    """What a customer message keeps besides its words: a button's payload, and whether it came
-    over its chat's message limit (kept, not sent to the bot)."""
-    data: dict[str, Any] = {}
-    if inbound.payload:
-        data["payload"] = inbound.payload
-    if over_limit:
-        data["over_limit"] = True
-    return data or None
+def _message_data(inbound: Inbound) -> dict[str, Any] | None:
+    """What a customer message keeps besides its words: a button's payload."""
+    return {"payload": inbound.payload} if inbound.payload else None

@@ -29,6 +29,7 @@ from tests.bot.telegram_support import (
     OTHER_CHAT,
     Bot,
     WallClock,
+    hand_off,
     replies,
     settle,
     telegram_settings,
@@ -37,7 +38,7 @@ from ticketing.models import Channel, Message, MessageKind
 
 pytestmark = pytest.mark.anyio
 
-NOTICE_WORDS = {"zh": "稍候", "en": "wait"}
+NOTICE_WORDS = {"zh": "速度有点快", "en": "a little quickly"}
 
 
 @asynccontextmanager
@@ -124,7 +125,7 @@ async def test_after_the_wait_the_chat_reaches_the_bot_again(
             fake_telegram.send(CHAT, f"第{n}条")
         await settle(fake_telegram)
         assert to_rasa(fake_rasa) == ["第0条", "第1条"]
-        (notice,) = [t for t in replies(fake_telegram) if "稍候" in t]
+        (notice,) = [t for t in replies(fake_telegram) if NOTICE_WORDS["zh"] in t]
         assert "2 秒" in notice or "1 秒" in notice
 
         await asyncio.sleep(2.1)
@@ -133,4 +134,28 @@ async def test_after_the_wait_the_chat_reaches_the_bot_again(
 
     assert to_rasa(fake_rasa) == ["第0条", "第1条", "第4条"]
     assert customer_messages(session_factory) == [f"第{n}条" for n in range(5)]
-    assert len([t for t in replies(fake_telegram) if "稍候" in t]) == 1
+    assert len([t for t in replies(fake_telegram) if NOTICE_WORDS["zh"] in t]) == 1
+
+
+async def test_a_chat_handed_to_the_agents_is_not_told_or_flagged(
+    bot: Bot,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    session_factory: sessionmaker[Session],
+) -> None:
+    """With an agent nothing is held back from anyone: every message reaches the desk as ever,
+    so the customer is not told to wait (a person typing short lines quickly is normal)."""
+    fake_telegram.send(CHAT, "你好")
+    await settle(fake_telegram)
+    hand_off(session_factory)
+    sent = [f"第{n}句" for n in range(8)]
+    for text in sent:
+        fake_telegram.send(CHAT, text)
+    await settle(fake_telegram)
+
+    assert to_rasa(fake_rasa) == ["你好"]
+    assert customer_messages(session_factory) == ["你好", *sent]
+    with session_factory() as session:
+        data = session.scalars(select(Message.data).where(Message.kind == MessageKind.CUSTOMER))
+        assert not any(d and d.get("over_limit") for d in data)
+    assert not [t for t in replies(fake_telegram) if NOTICE_WORDS["zh"] in t]

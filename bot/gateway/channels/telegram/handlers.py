@@ -2,7 +2,8 @@
 as `Inbound` (Gateway.receive), and the short notices answered at once.
 
 A chat has the web chat's message limit (KEFU_CHAT_MESSAGE_LIMIT, bot/gateway/chat_limits.py):
-a message over it is kept but not sent to the bot, and the customer is told once per wait."""
+a message over it is kept but not sent to the bot, and the customer is told once per wait (a
+chat handed off to the agents is not told: its messages reach them as ever)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from bot.gateway.channels.telegram.settings import describe
 from bot.gateway.chat_limits import ChatLimits, skip_notice
 from ticketing.errors import AlreadyReceived, InvalidInput
 from ticketing.language import detect_language
-from ticketing.models import Channel
+from ticketing.models import Channel, ConversationState
 
 if TYPE_CHECKING:
     from bot.gateway.conversation import Gateway
@@ -140,7 +141,7 @@ async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
     over = _over_limit(context)
     seconds = await over.wait(inbound.external_id) if over is not None else 0.0
     try:
-        await _gateway(context).receive(inbound, to_bot=seconds <= 0)
+        stored = await _gateway(context).receive(inbound, to_bot=seconds <= 0)
     except AlreadyReceived:
         # Telegram delivered it again (a retried webhook, a replay): handled the first time.
         log.info(
@@ -159,6 +160,8 @@ async def _receive(update: Update, context: Context, inbound: Inbound) -> None:
             with contextlib.suppress(TelegramError):
                 await message.reply_text((NOT_ACCEPTED if refused else NOT_RECEIVED)[language])
         return
+    if stored.state is not ConversationState.BOT:
+        return  # handed off: the agents read it as any other, nothing was held back
     if seconds > 0 and over is not None and over.first_told(inbound.external_id, seconds):
         # The words' language, as the gateway keeps it for the conversation; else Telegram's.
         said = detect_language(inbound.text) or inbound.language_hint
