@@ -4,6 +4,7 @@
 "use strict";
 
 import { api, signIn, token, whenUnauthorized, forgetToken } from "./api.js";
+import { FIELD_ERROR_STRINGS, clearFieldErrors, showFieldErrors } from "./fielderrors.js";
 import { language, setLanguage } from "./i18n.js";
 import { KB_STRINGS, setupKnowledge } from "./knowledge.js";
 import { USER_STRINGS, setupUsers } from "./users.js";
@@ -58,7 +59,7 @@ const LABELS = {
     key_account: "Key account", product_quality: "Product quality", service: "Service", delivery: "Delivery",
     price: "Price", contract: "Contract", policy: "Policy", other: "Other" },
 };
-for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], KB_STRINGS[lang], USER_STRINGS[lang]);
+for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], KB_STRINGS[lang], USER_STRINGS[lang], FIELD_ERROR_STRINGS[lang]);
 const PRIORITIES = ["urgent", "high", "normal", "low"];
 const TIERS = ["regular", "silver", "gold", "key_account"];
 
