@@ -130,6 +130,12 @@ async function attempt(action, reload) {
   return true;
 }
 
+/** A refused save of `form`: a 422 beside the inputs it names, anything else on top. */
+function refuse(form, error) {
+  const { shown, others } = showFieldErrors(form, error, s);
+  say(shown ? [s("fixFields"), ...others].join("; ") : error.message, "bad");
+}
+
 // --- teams and routes --------------------------------------------------------------------------
 
 /** A team's row: its name, description and a pick of its business calendar. */
@@ -207,7 +213,8 @@ function parsePeriods(text) {
 function drawWeekdays(periods) {
   WEEKDAY_INPUTS.replaceChildren(...weekdayNames().map((name, day) => el("label", {},
     el("span", {}, name),
-    el("input", { name: `day${day}`, value: periodsText(periods[String(day)]), "data-testid": `periods-${day}` }))));
+    el("input", { name: `day${day}`, value: periodsText(periods[String(day)]), "data-testid": `periods-${day}` }),
+    el("span", { class: "field-error", role: "alert", "data-field": `periods.${day}` }))));
 }
 
 function calendarBody(form) {
@@ -233,6 +240,7 @@ function calendarBody(form) {
 function showCalendar(calendar) {
   state.calendar = calendar;
   const form = byId("calendar-form");
+  clearFieldErrors(form);
   form.elements.name.value = calendar ? calendar.name : "";
   form.elements.timezone.value = calendar ? calendar.timezone : "Asia/Shanghai";
   drawWeekdays(calendar ? calendar.periods : { 0: [["09:00", "18:00"]], 1: [["09:00", "18:00"]], 2: [["09:00", "18:00"]], 3: [["09:00", "18:00"]], 4: [["09:00", "18:00"]] });
@@ -259,15 +267,27 @@ byId("calendar-new").addEventListener("click", () => showCalendar(null));
 
 byId("calendar-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const body = calendarBody(event.target);
+  const form = event.target;
+  const body = calendarBody(form);
   const current = state.calendar;
-  await attempt(async () => {
-    const saved = current
+  let saved;
+  try {
+    saved = current
       ? await send(`/api/admin/calendars/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/calendars", "POST", body);
+  } catch (error) {
+    if (error.status === 409 && current) {
+      await loadCalendars();
+      say(s("conflict", { detail: error.message }), "bad");
+    } else {
+      refuse(form, error);
+    }
+    return;
+  }
+  await attempt(async () => {
     await loadCalendars(saved.id);
     say(s("saved"));
-  }, () => loadCalendars());
+  });
 });
 
 byId("calendar-delete").addEventListener("click", () => attempt(async () => {
@@ -296,6 +316,7 @@ function fillSelect(select, values, labelOf) {
 function showPolicy(policy) {
   state.policy = policy;
   const form = byId("policy-form");
+  clearFieldErrors(form);
   fillSelect(form.elements.priority, PRIORITIES, label);
   fillSelect(form.elements.tier, TIERS, label);
   form.elements.calendar_id.replaceChildren(el("option", { value: "" }, "—"),
@@ -346,13 +367,24 @@ byId("policy-form").addEventListener("submit", async (event) => {
     calendar_id: form.elements.time_basis.value === "business" ? number("calendar_id") : null,
   };
   const current = state.policy;
-  await attempt(async () => {
-    const saved = current
+  let saved;
+  try {
+    saved = current
       ? await send(`/api/admin/sla-policies/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/sla-policies", "POST", body);
+  } catch (error) {
+    if (error.status === 409 && current) {
+      await loadPolicies(current.id);
+      say(s("conflict", { detail: error.message }), "bad");
+    } else {
+      refuse(form, error);
+    }
+    return;
+  }
+  await attempt(async () => {
     await loadPolicies(saved.id);
     say(s("saved"));
-  }, () => loadPolicies(current && current.id));
+  });
 });
 
 // --- the page ----------------------------------------------------------------------------------
