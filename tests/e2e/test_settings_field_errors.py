@@ -165,3 +165,46 @@ def test_a_zero_target_refused_in_chinese(live_app: LiveApp, browser: Any) -> No
     refused(page, "#policy-form [name=resolution_minutes]", "必须大于 0")
     expect(page.locator("#policy-form [name=resolution_minutes]")).to_have_value("0")
     page.context.close()
+
+
+def test_a_stale_save_keeps_what_was_typed(live_app: LiveApp, browser: Any) -> None:
+    with transaction(live_app.factory) as session:
+        session.add(BusinessCalendar(name="Shanghai", timezone=SHANGHAI, periods=WEEKDAY_HOURS))
+    page = admin_page(live_app, browser, "en-US")
+    message = page.locator("[data-testid=message]")
+
+    # A calendar: another admin saves it meanwhile; the typed hours stay, a second save wins.
+    tab(page, "calendars")
+    expect(page.locator("[data-testid=calendar-form] input[name=name]")).to_have_value("Shanghai")
+    with transaction(live_app.factory) as session:
+        row = session.scalars(select(BusinessCalendar)).one()
+        row.holidays = ["2026-10-01"]
+    page.fill("[data-testid=periods-5]", "10:00-16:00")
+    page.click("[data-testid=calendar-save]")
+    expect(message).to_contain_text("Someone else")
+    expect(message).to_contain_text("still in the form")
+    expect(page.locator("[data-testid=periods-5]")).to_have_value("10:00-16:00")
+    page.click("[data-testid=calendar-save]")
+    expect(message).to_have_text("Saved")
+
+    # A policy, likewise.
+    tab(page, "policies")
+    page.locator("[data-testid=policy-row]").first.click()
+    with transaction(live_app.factory) as session:
+        first = session.scalars(select(SlaPolicy).order_by(SlaPolicy.id)).all()
+        chosen = page.locator("[data-testid=policy-row].chosen").get_attribute("data-id")
+        [policy] = [p for p in first if str(p.id) == chosen]
+        policy.name = "changed meanwhile"
+    page.fill("#policy-form [name=resolution_minutes]", "999")
+    page.click("[data-testid=policy-save]")
+    expect(message).to_contain_text("Someone else")
+    expect(page.locator("#policy-form [name=resolution_minutes]")).to_have_value("999")
+    page.click("[data-testid=policy-save]")
+    expect(message).to_have_text("Saved")
+    page.context.close()
+
+    with live_app.factory() as session:
+        calendar = session.scalars(select(BusinessCalendar)).one()
+        assert calendar.periods["5"] == [["10:00", "16:00"]]
+        saved = session.get(SlaPolicy, chosen)
+        assert saved is not None and saved.resolution_minutes == 999

@@ -27,6 +27,8 @@ const STRINGS = {
     conflict: "其他人刚修改过，已重新载入：{detail}", deleted: "已删除", langToggle: "English",
     weekdays: "周一,周二,周三,周四,周五,周六,周日", calendarOf: "{team} 的工作日历",
     noCalendar: "（无：上海时间）",
+    calendarConflict: "其他人刚保存过这个日历。您填写的内容仍在表单中；再次保存将覆盖他们的版本。",
+    policyConflict: "其他人刚保存过这条策略。您填写的内容仍在表单中；再次保存将覆盖他们的版本。",
   },
   en: {
     title: "Settings", signInTitle: "Sign in to settings", username: "Username", password: "Password",
@@ -49,6 +51,8 @@ const STRINGS = {
     conflict: "Someone else changed it meanwhile; reloaded: {detail}", deleted: "Deleted",
     langToggle: "中文", weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun", calendarOf: "Business calendar of {team}",
     noCalendar: "(none: Shanghai time)",
+    calendarConflict: "Someone else saved this calendar meanwhile. What you typed is still in the form; saving again replaces their version.",
+    policyConflict: "Someone else saved this policy meanwhile. What you typed is still in the form; saving again replaces their version.",
   },
 };
 const LABELS = {
@@ -134,6 +138,21 @@ async function attempt(action, reload) {
 function refuse(form, error) {
   const { shown, others } = showFieldErrors(form, error, s);
   say(shown ? [s("fixFields"), ...others].join("; ") : error.message, "bad");
+}
+
+/**
+ * A 409 on saving `current` (loaded from `path`): when someone saved it meanwhile, what was
+ * typed stays in the form, the newer version is taken (so saving again is deliberate: it replaces
+ * theirs) and the page says so with `said`. False for any other conflict (a name taken).
+ */
+async function keptOnConflict(error, form, path, current, adopt, said) {
+  if (error.status !== 409 || !current) return false;
+  const latest = await send(path, "GET").catch(() => null);
+  if (!latest || latest.version === current.version) return false;
+  adopt(latest);
+  clearFieldErrors(form);
+  say(s(said), "bad");
+  return true;
 }
 
 // --- teams and routes --------------------------------------------------------------------------
@@ -276,13 +295,10 @@ byId("calendar-form").addEventListener("submit", async (event) => {
       ? await send(`/api/admin/calendars/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/calendars", "POST", body);
   } catch (error) {
-    if (error.status === 409 && current) {
-      await loadCalendars();
-      say(s("conflict", { detail: error.message }), "bad");
-    } else {
-      refuse(form, error);
-    }
-    return;
+    const path = current && `/api/admin/calendars/${current.id}`;
+    const adopt = (latest) => { state.calendar = latest; };
+    if (!(await keptOnConflict(error, form, path, current, adopt, "calendarConflict"))) refuse(form, error);
+    return; // what was typed stays in the form
   }
   await attempt(async () => {
     await loadCalendars(saved.id);
@@ -373,13 +389,10 @@ byId("policy-form").addEventListener("submit", async (event) => {
       ? await send(`/api/admin/sla-policies/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/sla-policies", "POST", body);
   } catch (error) {
-    if (error.status === 409 && current) {
-      await loadPolicies(current.id);
-      say(s("conflict", { detail: error.message }), "bad");
-    } else {
-      refuse(form, error);
-    }
-    return;
+    const path = current && `/api/admin/sla-policies/${current.id}`;
+    const adopt = (latest) => { state.policy = latest; };
+    if (!(await keptOnConflict(error, form, path, current, adopt, "policyConflict"))) refuse(form, error);
+    return; // what was typed stays in the form
   }
   await attempt(async () => {
     await loadPolicies(saved.id);
