@@ -207,9 +207,9 @@ export function setupUsers(ui) {
       await send("/api/admin/users", "POST", body);
     } catch (error) {
       // 422 names its field and 409 a taken username: shown beside it, the form kept as typed.
-      const { shown } = showFieldErrors(form, error, s);
-      if (error.status === 409) form.querySelector(".field-error[data-field=username]").textContent = error.message;
-      say(shown || error.status === 409 ? s("notChanged") : error.message, "bad");
+      const taken = error.status === 409 ? { fields: [{ loc: ["body", "username"], msg: error.message }] } : error;
+      const { shown } = showFieldErrors(form, taken, s);
+      say(shown ? s("notChanged") : error.message, "bad");
       return;
     }
     form.reset();
