@@ -3,7 +3,7 @@
 // bot could not answer. Every value is shown as text (textContent, input values), never HTML.
 "use strict";
 
-import { clearFieldErrors, showFieldErrors } from "./fielderrors.js";
+import { clearFieldErrors } from "./fielderrors.js";
 
 export const KB_STRINGS = {
   zh: {
@@ -36,7 +36,7 @@ export const KB_STRINGS = {
 
 const lines = (text) => text.split("\n").map((x) => x.trim()).filter(Boolean);
 
-/** The tab's loader; `ui` gives the page's helpers: el, s, send, say, byId, role(). */
+/** The tab's loader; `ui` gives the page's helpers: el, s, send, say, refuse, byId, role(). */
 export function setupKnowledge(ui) {
   const { el, s, send, say, byId } = ui;
   const state = { article: null, items: [] };
@@ -46,10 +46,7 @@ export function setupKnowledge(ui) {
   const clearErrors = () => clearFieldErrors(form);
 
   /** A refusal: 422 messages next to the fields they name, anything else in the page message. */
-  function showError(error) {
-    const { shown, others } = showFieldErrors(form, error, s);
-    say(shown ? [s("fixFields"), ...others].join("; ") : error.message, "bad");
-  }
+  const showError = (error) => ui.refuse(form, error);
 
   function showArticle(article) {
     state.article = article;

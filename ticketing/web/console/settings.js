@@ -403,7 +403,7 @@ byId("policy-form").addEventListener("submit", async (event) => {
 // --- the page ----------------------------------------------------------------------------------
 
 const UI = {
-  el, s, send, attempt, say, byId,
+  el, s, send, attempt, say, refuse, byId,
   role: () => state.me?.role,
   locale: () => (language() === "zh" ? "zh-CN" : "en"),
 };
