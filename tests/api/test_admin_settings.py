@@ -315,8 +315,9 @@ def test_the_settings_page_is_served_under_the_consoles_strict_csp(client: TestC
     script = client.get("/console/static/settings.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "innerHTML" not in script.text
-    for module in ("users.js", "knowledge.js"):  # its tabs
-        assert "innerHTML" not in client.get(f"/console/static/{module}").text
+    for module in ("users.js", "knowledge.js", "fielderrors.js"):  # its tabs, their refusals
+        served = client.get(f"/console/static/{module}")
+        assert served.status_code == 200 and "innerHTML" not in served.text
     assert client.get("/console/static/settings.css").status_code == 200
     assert client.get("/console/static/settings.html").status_code == 404
 

@@ -1,6 +1,6 @@
 """The settings page in the real browser at 1024 px: an admin sets up a team and its route, a
 calendar with China's 2026 holidays and make-up days, and an SLA policy; a bad time is refused
-naming the field; a supervisor cannot change anything; English works too."""
+beside its field; a supervisor cannot change anything; English works too."""
 
 from __future__ import annotations
 
@@ -66,8 +66,11 @@ def test_an_admin_sets_up_the_desk_on_the_settings_page(
     form.locator("input[name=name]").fill("上海客服中心")
     page.fill("[data-testid=periods-0]", "09:00-12:00, 13:00-25:00")
     page.click("[data-testid=calendar-save]")
-    expect(message).to_contain_text("periods.0")
-    expect(message).to_contain_text("not a time of day")
+    expect(message).to_have_text("请修改标出的字段")
+    expect(form.locator("label:has([data-testid=periods-0]) .field-error")).to_have_text(
+        "25:00 不是有效的时间（00:00 至 24:00）"
+    )
+    expect(page.locator("[data-testid=periods-0]")).to_have_attribute("aria-invalid", "true")
     page.fill("[data-testid=periods-0]", "09:00-12:00, 13:00-18:00")
     page.click("[data-testid=calendar-save]")
     expect(message).to_have_text("已保存")
@@ -89,7 +92,9 @@ def test_an_admin_sets_up_the_desk_on_the_settings_page(
     policy.locator("input[name=first_response_minutes]").fill("0")
     policy.locator("input[name=resolution_minutes]").fill("480")
     page.click("[data-testid=policy-save]")
-    expect(message).to_contain_text("first_response_minutes")
+    expect(message).to_have_text("请修改标出的字段")
+    first = policy.locator("label:has(input[name=first_response_minutes]) .field-error")
+    expect(first).to_have_text("必须大于 0")
     policy.locator("input[name=first_response_minutes]").fill("60")
     page.click("[data-testid=policy-save]")
     expect(message).to_have_text("已保存")

@@ -64,6 +64,8 @@ def test_an_admin_manages_an_agent_on_the_settings_page(
     add.locator("input[name=password]").fill(NEW_PASSWORD)
     page.click("[data-testid=user-save]")
     expect(add.locator(".field-error[data-field=username]")).to_contain_text("exists already")
+    expect(add.locator("input[name=username]")).to_have_attribute("aria-invalid", "true")
+    expect(add.locator("input[name=username]")).to_be_focused()
     expect(add.locator("input[name=password]")).to_have_value(NEW_PASSWORD)
     add.locator("input[name=username]").fill("")
     add.locator("input[name=password]").fill("")

@@ -80,6 +80,7 @@ STATIC = {
         "digests.js",
         "dom.js",
         "drilldown.js",
+        "fielderrors.js",
         "health.js",
         "history.js",
         "kbsearch.js",

@@ -3,6 +3,8 @@
 // bot could not answer. Every value is shown as text (textContent, input values), never HTML.
 "use strict";
 
+import { clearFieldErrors } from "./fielderrors.js";
+
 export const KB_STRINGS = {
   zh: {
     knowledge: "知识库", articles: "文章", search: "搜索文章", allStatuses: "全部状态", draft: "草稿",
@@ -14,7 +16,7 @@ export const KB_STRINGS = {
     unanswered: "机器人未能回答的问题", question: "问题", language: "语言", count: "次数",
     examples: "示例", lastSeen: "最近", createArticle: "创建文章", dismiss: "忽略",
     noUnanswered: "暂无未回答的问题", draftOpened: "草稿已创建：请写答案后发布", dismissed: "已忽略",
-    readOnly: "只读：主管和管理员可以编辑文章。", fixFields: "请修改标出的字段",
+    readOnly: "只读：主管和管理员可以编辑文章。",
   },
   en: {
     knowledge: "Knowledge base", articles: "Articles", search: "Search articles",
@@ -29,34 +31,22 @@ export const KB_STRINGS = {
     count: "Count", examples: "Examples", lastSeen: "Last seen", createArticle: "Create article",
     dismiss: "Dismiss", noUnanswered: "No unanswered questions", draftOpened: "Draft created: write the answer, then publish",
     dismissed: "Dismissed", readOnly: "Read only: supervisors and admins edit articles.",
-    fixFields: "Fix the marked fields",
   },
 };
 
-const FIELDS = ["title", "category", "status", "answer_zh", "answer_en", "examples_zh", "examples_en"];
 const lines = (text) => text.split("\n").map((x) => x.trim()).filter(Boolean);
 
-/** The tab's loader; `ui` gives the page's helpers: el, s, send, say, byId, role(). */
+/** The tab's loader; `ui` gives the page's helpers: el, s, send, say, refuse, byId, role(). */
 export function setupKnowledge(ui) {
   const { el, s, send, say, byId } = ui;
   const state = { article: null, items: [] };
   const form = byId("article-form");
   const writer = () => ["supervisor", "admin"].includes(ui.role());
 
-  function clearErrors() {
-    for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
-  }
+  const clearErrors = () => clearFieldErrors(form);
 
   /** A refusal: 422 messages next to the fields they name, anything else in the page message. */
-  function showError(error) {
-    clearErrors();
-    const named = (error.fields || []).filter((d) => FIELDS.includes(String(d.loc[d.loc.length - 1] ?? "")));
-    for (const d of named) {
-      const name = String(d.loc[d.loc.length - 1]);
-      form.querySelector(`.field-error[data-field=${name}]`).textContent = d.msg;
-    }
-    say(named.length ? s("fixFields") : error.message, "bad");
-  }
+  const showError = (error) => ui.refuse(form, error);
 
   function showArticle(article) {
     state.article = article;

@@ -4,6 +4,7 @@
 "use strict";
 
 import { api, signIn, token, whenUnauthorized, forgetToken } from "./api.js";
+import { FIELD_ERROR_STRINGS, clearFieldErrors, showFieldErrors } from "./fielderrors.js";
 import { language, setLanguage } from "./i18n.js";
 import { KB_STRINGS, setupKnowledge } from "./knowledge.js";
 import { USER_STRINGS, setupUsers } from "./users.js";
@@ -26,6 +27,8 @@ const STRINGS = {
     conflict: "其他人刚修改过，已重新载入：{detail}", deleted: "已删除", langToggle: "English",
     weekdays: "周一,周二,周三,周四,周五,周六,周日", calendarOf: "{team} 的工作日历",
     noCalendar: "（无：上海时间）",
+    calendarConflict: "其他人刚保存过这个日历。您填写的内容仍在表单中；再次保存将覆盖他们的版本。",
+    policyConflict: "其他人刚保存过这条策略。您填写的内容仍在表单中；再次保存将覆盖他们的版本。",
   },
   en: {
     title: "Settings", signInTitle: "Sign in to settings", username: "Username", password: "Password",
@@ -48,6 +51,8 @@ const STRINGS = {
     conflict: "Someone else changed it meanwhile; reloaded: {detail}", deleted: "Deleted",
     langToggle: "中文", weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun", calendarOf: "Business calendar of {team}",
     noCalendar: "(none: Shanghai time)",
+    calendarConflict: "Someone else saved this calendar meanwhile. What you typed is still in the form; saving again replaces their version.",
+    policyConflict: "Someone else saved this policy meanwhile. What you typed is still in the form; saving again replaces their version.",
   },
 };
 const LABELS = {
@@ -58,7 +63,7 @@ const LABELS = {
     key_account: "Key account", product_quality: "Product quality", service: "Service", delivery: "Delivery",
     price: "Price", contract: "Contract", policy: "Policy", other: "Other" },
 };
-for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], KB_STRINGS[lang], USER_STRINGS[lang]);
+for (const lang of ["zh", "en"]) Object.assign(STRINGS[lang], KB_STRINGS[lang], USER_STRINGS[lang], FIELD_ERROR_STRINGS[lang]);
 const PRIORITIES = ["urgent", "high", "normal", "low"];
 const TIERS = ["regular", "silver", "gold", "key_account"];
 
@@ -126,6 +131,27 @@ async function attempt(action, reload) {
     }
     return false;
   }
+  return true;
+}
+
+/** A refused save of `form`: a 422 beside the inputs it names, anything else on top. */
+function refuse(form, error) {
+  const { shown, others } = showFieldErrors(form, error, s);
+  say(shown ? [s("fixFields"), ...others].join("; ") : error.message, "bad");
+}
+
+/**
+ * A 409 on saving `current` (loaded from `path`): when someone saved it meanwhile, what was
+ * typed stays in the form, the newer version is taken (so saving again is deliberate: it replaces
+ * theirs) and the page says so with `said`. False for any other conflict (a name taken).
+ */
+async function keptOnConflict(error, form, path, current, adopt, said) {
+  if (error.status !== 409 || !current) return false;
+  const latest = await send(path, "GET").catch(() => null);
+  if (!latest || latest.version === current.version) return false;
+  adopt(latest);
+  clearFieldErrors(form);
+  say(s(said), "bad");
   return true;
 }
 
@@ -206,7 +232,8 @@ function parsePeriods(text) {
 function drawWeekdays(periods) {
   WEEKDAY_INPUTS.replaceChildren(...weekdayNames().map((name, day) => el("label", {},
     el("span", {}, name),
-    el("input", { name: `day${day}`, value: periodsText(periods[String(day)]), "data-testid": `periods-${day}` }))));
+    el("input", { name: `day${day}`, value: periodsText(periods[String(day)]), "data-testid": `periods-${day}` }),
+    el("span", { class: "field-error", role: "alert", "data-field": `periods.${day}` }))));
 }
 
 function calendarBody(form) {
@@ -232,6 +259,7 @@ function calendarBody(form) {
 function showCalendar(calendar) {
   state.calendar = calendar;
   const form = byId("calendar-form");
+  clearFieldErrors(form);
   form.elements.name.value = calendar ? calendar.name : "";
   form.elements.timezone.value = calendar ? calendar.timezone : "Asia/Shanghai";
   drawWeekdays(calendar ? calendar.periods : { 0: [["09:00", "18:00"]], 1: [["09:00", "18:00"]], 2: [["09:00", "18:00"]], 3: [["09:00", "18:00"]], 4: [["09:00", "18:00"]] });
@@ -258,15 +286,24 @@ byId("calendar-new").addEventListener("click", () => showCalendar(null));
 
 byId("calendar-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const body = calendarBody(event.target);
+  const form = event.target;
+  const body = calendarBody(form);
   const current = state.calendar;
-  await attempt(async () => {
-    const saved = current
+  let saved;
+  try {
+    saved = current
       ? await send(`/api/admin/calendars/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/calendars", "POST", body);
+  } catch (error) {
+    const path = current && `/api/admin/calendars/${current.id}`;
+    const adopt = (latest) => { state.calendar = latest; };
+    if (!(await keptOnConflict(error, form, path, current, adopt, "calendarConflict"))) refuse(form, error);
+    return; // what was typed stays in the form
+  }
+  await attempt(async () => {
     await loadCalendars(saved.id);
     say(s("saved"));
-  }, () => loadCalendars());
+  });
 });
 
 byId("calendar-delete").addEventListener("click", () => attempt(async () => {
@@ -295,6 +332,7 @@ function fillSelect(select, values, labelOf) {
 function showPolicy(policy) {
   state.policy = policy;
   const form = byId("policy-form");
+  clearFieldErrors(form);
   fillSelect(form.elements.priority, PRIORITIES, label);
   fillSelect(form.elements.tier, TIERS, label);
   form.elements.calendar_id.replaceChildren(el("option", { value: "" }, "—"),
@@ -345,19 +383,27 @@ byId("policy-form").addEventListener("submit", async (event) => {
     calendar_id: form.elements.time_basis.value === "business" ? number("calendar_id") : null,
   };
   const current = state.policy;
-  await attempt(async () => {
-    const saved = current
+  let saved;
+  try {
+    saved = current
       ? await send(`/api/admin/sla-policies/${current.id}`, "PUT", { ...body, version: current.version })
       : await send("/api/admin/sla-policies", "POST", body);
+  } catch (error) {
+    const path = current && `/api/admin/sla-policies/${current.id}`;
+    const adopt = (latest) => { state.policy = latest; };
+    if (!(await keptOnConflict(error, form, path, current, adopt, "policyConflict"))) refuse(form, error);
+    return; // what was typed stays in the form
+  }
+  await attempt(async () => {
     await loadPolicies(saved.id);
     say(s("saved"));
-  }, () => loadPolicies(current && current.id));
+  });
 });
 
 // --- the page ----------------------------------------------------------------------------------
 
 const UI = {
-  el, s, send, attempt, say, byId,
+  el, s, send, attempt, say, refuse, byId,
   role: () => state.me?.role,
   locale: () => (language() === "zh" ? "zh-CN" : "en"),
 };

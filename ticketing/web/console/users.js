@@ -5,6 +5,8 @@
 // the admin typed stays in place. Every value is shown as text, never HTML.
 "use strict";
 
+import { clearFieldErrors, showFieldErrors } from "./fielderrors.js";
+
 export const USER_STRINGS = {
   zh: {
     users: "用户", displayName: "显示名", role: "角色", team: "团队", active: "状态", addUser: "添加用户",
@@ -35,7 +37,6 @@ export const USER_STRINGS = {
 };
 
 const ROLES = ["agent", "supervisor", "admin"];
-const ADD_FIELDS = ["username", "display_name", "password", "role", "team_id"];
 
 /** The API's reason for a refusal: a 422's messages, else its detail. */
 function reason(error) {
@@ -190,9 +191,7 @@ export function setupUsers(ui) {
     form.elements.team_id.value = team;
   }
 
-  function clearAddErrors() {
-    for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
-  }
+  const clearAddErrors = () => clearFieldErrors(form);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -208,10 +207,9 @@ export function setupUsers(ui) {
       await send("/api/admin/users", "POST", body);
     } catch (error) {
       // 422 names its field and 409 a taken username: shown beside it, the form kept as typed.
-      const named = (error.fields || []).filter((d) => ADD_FIELDS.includes(String(d.loc[d.loc.length - 1] ?? "")));
-      for (const d of named) form.querySelector(`.field-error[data-field=${d.loc[d.loc.length - 1]}]`).textContent = d.msg;
-      if (error.status === 409) form.querySelector(".field-error[data-field=username]").textContent = error.message;
-      say(named.length || error.status === 409 ? s("notChanged") : error.message, "bad");
+      const taken = error.status === 409 ? { fields: [{ loc: ["body", "username"], msg: error.message }] } : error;
+      const { shown } = showFieldErrors(form, taken, s);
+      say(shown ? s("notChanged") : error.message, "bad");
       return;
     }
     form.reset();
