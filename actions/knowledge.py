@@ -27,8 +27,12 @@ from ticketing.models import KnowledgeArticle
 log = logging.getLogger(__name__)
 
 # English questions are matched by meaning too (retrieval.py): load the sentence encoder while
-# the action server starts, not while the first English-speaking customer waits (about 2 s).
+# the action server starts, not while the first English-speaking customer waits.
 threading.Thread(target=encoder, name="load-sentence-encoder", daemon=True).start()
+# How long a question waits for the articles' embeddings (computed once after a start or a
+# change, about 3 s for 200 passages on a quiet machine) before it is answered by words alone:
+# the gateway gives a whole turn 10 s.
+MEANING_WAIT: Final = 3.0
 
 FAQ_INTENT: Final = "faq"
 ASK_HELPFUL: Final = "utter_ask_answer_helpful"
@@ -88,7 +92,7 @@ def _instead_of(session: Session, question: str, faq_id: int, language: str) -> 
 def _retrieved(session: Session, question: str, language: str) -> Answer | None:
     if not question.strip() or is_payload(question):
         return None
-    match = retrieval.best_answer(session, question)
+    match = retrieval.best_answer(session, question, wait=MEANING_WAIT)
     if match is None:
         return None
     article = session.get(KnowledgeArticle, match.article_id)

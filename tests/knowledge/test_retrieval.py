@@ -3,6 +3,9 @@ what no article covers, and a newly published article answered at the next quest
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -129,3 +132,25 @@ def test_an_edited_answer_is_read_at_once(session_factory: sessionmaker[Session]
             version=article.version,
         )
     assert _key_of(session_factory, "shop near the river") == "store_hours"
+
+
+def test_an_english_question_is_answered_by_words_while_the_embeddings_are_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A busy machine after a start: the articles' embeddings take longer than a turn may wait.
+    ready = threading.Event()
+    compute = retrieval._Meanings.of
+
+    def slow(passages: list[tuple[int, str]]) -> retrieval._Meanings:
+        ready.wait(timeout=30)
+        return compute(passages)
+
+    monkeypatch.setattr(retrieval._Meanings, "of", staticmethod(slow))
+    index = retrieval.Index.of([faq.article(id=n) for n, faq in enumerate(FAQ_ARTICLES, 1)])
+    by_words = index.best_answer("what time do your stores close", wait=0.05)
+    assert by_words is not None and by_words.similarity is None
+    # Only meaning finds this one: not answered while the embeddings are not ready...
+    assert index.best_answer("how long until I get my money back", wait=0.05) is None
+    ready.set()
+    by_meaning = index.best_answer("how long until I get my money back", wait=30)
+    assert by_meaning is not None and by_meaning.similarity is not None

@@ -19,10 +19,12 @@ how close in meaning the article's nearest passage is. The thresholds were chose
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +37,8 @@ from sqlalchemy.orm import Session
 from ticketing.knowledge.encoder import embed
 from ticketing.knowledge.tokens import has_chinese, tokens, words
 from ticketing.models import ArticleStatus, KnowledgeArticle
+
+log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
 # An answer by words needs this share of the question's word weight (in its best-covered clause)
@@ -173,6 +177,8 @@ def english_passages(article: KnowledgeArticle) -> list[str]:
     return [t.strip() for t in [*article.examples_en, *sentences] if t.strip()]
 
 
+# One thread embeds the passages of a new index while questions are answered (Index.meanings).
+_embedding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-articles")
 _embedded: dict[str, np.ndarray] = {}  # passage → embedding: a rebuilt index embeds only new text
 _EMBEDDED_MAX = 50_000
 
@@ -222,7 +228,8 @@ class Index:
     # (article position, English passage): embedded on the first English question, so that a
     # process that never answers one (the desk's search) never loads the encoder.
     passages: list[tuple[int, str]] = field(default_factory=list)
-    _meanings: _Meanings | None = None
+    _meanings: Future[_Meanings] | None = None
+    _starting: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def of(cls, articles: Sequence[KnowledgeArticle], fingerprint: tuple[Any, ...] = ()) -> Index:
@@ -233,10 +240,19 @@ class Index:
             [(i, text) for i, a in enumerate(articles) for text in english_passages(a)],
         )
 
-    def meanings(self) -> _Meanings:
-        if self._meanings is None:
-            self._meanings = _Meanings.of(self.passages)
-        return self._meanings
+    def meanings(self, wait: float | None = None) -> _Meanings | None:
+        """The passages' embeddings, computed once in the background; None when they are not
+        ready within `wait` seconds (None: as long as it takes)."""
+        with self._starting:
+            if self._meanings is None:
+                self._meanings = _embedding.submit(_Meanings.of, self.passages)
+        try:
+            return self._meanings.result(timeout=wait)
+        except TimeoutError:
+            return None
+        except Exception:  # the encoder failed: words still answer (logged at every question)
+            log.warning("retrieval: the articles' embeddings failed", exc_info=True)
+            return None
 
     def search(self, question: str, *, limit: int = 5) -> list[Match]:
         """Articles for `question`, best first (the index of the question's script: Chinese if
@@ -254,23 +270,30 @@ class Index:
                     best[match.article_id] = match
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
 
-    def best_answer(self, question: str) -> Match | None:
-        """The article that answers `question`, or None: no article covers it enough."""
+    def best_answer(self, question: str, *, wait: float | None = None) -> Match | None:
+        """The article that answers `question`, or None: no article covers it enough. An
+        English question is answered by its words alone when the articles' embeddings are not
+        ready within `wait` seconds (the first question after a start or a change of many
+        articles, on a busy machine)."""
         if has_chinese(question):
             matches = self.search(question, limit=1)
             return matches[0] if matches and matches[0].answers("zh") else None
-        match = self.best_english(question)
+        match = self.best_english(question, wait=wait)
         return match if match is not None and match.answers("en") else None
 
-    def best_english(self, question: str) -> Match | None:
+    def best_english(self, question: str, *, wait: float | None = None) -> Match | None:
         """The article closest in meaning to English `question`, answering it or not, with its
-        BM25 score and coverage."""
+        BM25 score and coverage; by words alone when the embeddings are not ready in `wait`."""
         index = self.languages["en"]
         count = len(index.article_ids)
         if not count:
             return None
         lexical = {m.article_id: m for m in index.search(question, limit=count)}
-        similarity = self.meanings().similarities(question, count)
+        meanings = self.meanings(wait)
+        if meanings is None:
+            log.info("retrieval: the articles' embeddings are not ready; answering by words")
+            return max(lexical.values(), key=lambda m: m.score, default=None)
+        similarity = meanings.similarities(question, count)
         # Ranked by meaning alone: adding a share of the BM25 score changed nothing on TUNING.
         best = int(np.argmax(similarity))
         found = lexical.get(index.article_ids[best])
@@ -338,9 +361,9 @@ def search_both(session: Session, question: str, *, limit: int = 20) -> list[Mat
     return published_index(session).search_both(question, limit=limit)
 
 
-def best_answer(session: Session, question: str) -> Match | None:
-    """The published article that answers `question`, or None."""
-    return published_index(session).best_answer(question)
+def best_answer(session: Session, question: str, *, wait: float | None = None) -> Match | None:
+    """The published article that answers `question`, or None (`wait`: Index.best_answer)."""
+    return published_index(session).best_answer(question, wait=wait)
 
 
 def instead_of_faq(session: Session, question: str, faq_article_id: int) -> Match | None:
