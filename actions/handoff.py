@@ -25,14 +25,8 @@ from actions.base import (
     latest_metadata,
     previous_bot_actions,
 )
-from actions.complaints import (
-    DESCRIPTION,
-    Complaint,
-    file_complaint,
-    forget_complaint,
-    has_words,
-    snippet,
-)
+from actions.complaint_filing import Complaint, file_complaint
+from actions.complaints import DESCRIPTION, forget_complaint, has_words, snippet
 from actions.db import in_transaction
 from actions.forms import end_form
 from actions.language import is_payload

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from rasa_sdk import Action, Tracker
 
+from actions.complaint_filing import ActionSubmitComplaint
 from actions.complaints import (
     ActionAskComplaintConfirmation,
     ActionCancelComplaint,
-    ActionSubmitComplaint,
     ValidateComplaintForm,
 )
 from actions.fallback import ActionFallback

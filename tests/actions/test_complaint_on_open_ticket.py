@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.complaints import ActionSubmitComplaint
+from actions.complaint_filing import ActionSubmitComplaint
 from actions.handoff import ActionHandoff
 from tests.actions.helpers import WEB_SENDER, make_tracker, run
 from tests.actions.test_complaints import CONFIRMED, REST_SENDER, web_customer

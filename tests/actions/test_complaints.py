@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.complaint_filing import ActionSubmitComplaint
 from actions.complaints import (
     ActionAskComplaintConfirmation,
     ActionCancelComplaint,
-    ActionSubmitComplaint,
     ValidateComplaintForm,
     mask_phone,
     says_what_happened,
