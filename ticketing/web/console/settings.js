@@ -116,6 +116,7 @@ async function send(path, method, body) {
   const error = new Error(detail);
   error.status = response.status;
   error.fields = data && Array.isArray(data.detail) ? data.detail : [];
+  error.body = data; // a 409 may name its field (`loc`): the refusal helper places it
   throw error;
 }
 
