@@ -229,6 +229,22 @@ def test_a_taken_calendar_name_refused_beside_the_name_in_chinese(
     page.context.close()
 
 
+def test_a_taken_team_name_refused_beside_the_name_in_english(
+    live_app: LiveApp, browser: Any, shot: Shot
+) -> None:
+    with transaction(live_app.factory) as session:
+        accounts.create_team(session, "Logistics")
+    page = admin_page(live_app, browser, "en-US")
+    tab(page, "teams")
+    page.fill("[data-testid=team-name]", "Logistics")
+    page.click("#team-form button[type=submit]")
+    refused(page, "[data-testid=team-name]", "team Logistics exists already")
+    fits(page)
+    shot(page, "team-name-taken")
+    expect(page.locator("[data-testid=team-name]")).to_have_value("Logistics")
+    page.context.close()
+
+
 def test_a_weak_reset_password_refused_beside_the_rows_password_in_chinese(
     live_app: LiveApp, browser: Any
 ) -> None:

@@ -206,14 +206,18 @@ async function loadTeams() {
 byId("team-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  const ok = await attempt(() => send("/api/admin/teams", "POST", {
-    name: form.elements.name.value, description: form.elements.description.value,
-  }));
-  if (ok) {
-    form.reset();
-    say(s("saved"));
-    await loadTeams();
+  clearFieldErrors(form);
+  try {
+    await send("/api/admin/teams", "POST", {
+      name: form.elements.name.value, description: form.elements.description.value,
+    });
+  } catch (error) {
+    refuse(form, error); // a taken name beside the name, what was typed kept
+    return;
   }
+  form.reset();
+  say(s("saved"));
+  await attempt(loadTeams);
 });
 
 // --- calendars ---------------------------------------------------------------------------------
