@@ -348,3 +348,38 @@ def test_a_team_gets_its_business_calendar(
     assert nobody.status_code == 404
     [change] = audit_rows(session_factory, "team.update")
     assert change.after == {"calendar_id": calendar.json()["id"]}
+
+
+# --- a taken name --------------------------------------------------------------------------------
+
+
+def test_a_taken_name_is_a_409_that_names_its_field(
+    client: TestClient, as_admin: dict[str, str]
+) -> None:
+    """The 409 keeps `detail` a string (clients show it) and adds the `loc` a 422 would carry,
+    so a form can put the refusal beside the input it is about."""
+    for path, body, field in [
+        ("/api/admin/teams", {"name": "物流组"}, "name"),
+        ("/api/admin/calendars", CALENDAR, "name"),
+        ("/api/admin/sla-policies", POLICY, "priority"),
+    ]:
+        assert client.post(path, json=body, headers=as_admin).status_code == 201
+        again = client.post(path, json=body, headers=as_admin)
+
+        assert again.status_code == 409, again.text
+        answer = again.json()
+        assert isinstance(answer["detail"], str) and "exists already" in answer["detail"]
+        assert answer["loc"] == ["body", field]
+
+
+def test_a_conflict_without_a_field_keeps_its_old_body(
+    client: TestClient, as_admin: dict[str, str]
+) -> None:
+    calendar = client.post("/api/admin/calendars", json=CALENDAR, headers=as_admin).json()
+    policy = {**POLICY, "time_basis": "business", "calendar_id": calendar["id"]}
+    assert client.post("/api/admin/sla-policies", json=policy, headers=as_admin).status_code == 201
+
+    in_use = client.delete(f"/api/admin/calendars/{calendar['id']}", headers=as_admin)
+
+    assert in_use.status_code == 409
+    assert set(in_use.json()) == {"detail"}

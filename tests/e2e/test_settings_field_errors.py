@@ -208,3 +208,78 @@ def test_a_stale_save_keeps_what_was_typed(live_app: LiveApp, browser: Any) -> N
         assert calendar.periods["5"] == [["10:00", "16:00"]]
         saved = session.get(SlaPolicy, chosen)
         assert saved is not None and saved.resolution_minutes == 999
+
+
+def test_a_taken_calendar_name_refused_beside_the_name_in_chinese(
+    live_app: LiveApp, browser: Any
+) -> None:
+    with transaction(live_app.factory) as session:
+        session.add(BusinessCalendar(name="上海客服中心", timezone=SHANGHAI, periods={}))
+    page = admin_page(live_app, browser, "zh-CN")
+    tab(page, "calendars")
+    page.click("#calendar-new")
+    name = "[data-testid=calendar-form] input[name=name]"
+    page.fill(name, "上海客服中心")
+    page.fill("[data-testid=periods-0]", "09:00-18:00")
+    page.click("[data-testid=calendar-save]")
+    refused(page, name, "上海客服中心", "已有")
+    expect(beside(page, name)).not_to_contain_text("exists already")
+    expect(page.locator("[data-testid=periods-0]")).to_have_value("09:00-18:00")
+    expect(page.locator("[data-testid=message]")).to_have_class("message bad")
+    page.context.close()
+
+
+def test_a_taken_team_name_refused_beside_the_name_in_english(
+    live_app: LiveApp, browser: Any, shot: Shot
+) -> None:
+    with transaction(live_app.factory) as session:
+        accounts.create_team(session, "Logistics")
+    page = admin_page(live_app, browser, "en-US")
+    tab(page, "teams")
+    page.fill("[data-testid=team-name]", "Logistics")
+    page.click("#team-form button[type=submit]")
+    refused(page, "[data-testid=team-name]", "team Logistics exists already")
+    fits(page)
+    shot(page, "team-name-taken")
+    expect(page.locator("[data-testid=team-name]")).to_have_value("Logistics")
+    page.context.close()
+
+
+def test_a_weak_reset_password_refused_beside_the_rows_password_in_chinese(
+    live_app: LiveApp, browser: Any
+) -> None:
+    page = admin_page(live_app, browser, "zh-CN")
+    tab(page, "users")
+    lina = page.locator("[data-testid=user-row][data-username='lina']")
+    lina.locator("[data-testid=user-reset]").click()
+    password = "[data-testid=user-password-form]:visible [data-testid=user-new-password]"
+    page.fill(password, "password1234")
+    page.click("[data-testid=user-password-form]:visible [data-testid=user-password-save]")
+    error = page.locator(
+        "[data-testid=user-password-form]:visible .field-error[data-field=password]"
+    )
+    expect(error).to_contain_text("太容易被猜到")
+    expect(error).not_to_contain_text("too easy to guess")
+    field = page.locator(password)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("password1234")
+    assert field.get_attribute("aria-describedby") == error.get_attribute("id")
+
+    # The only admin demoting themselves: beside that row's role, marked, focused, in Chinese.
+    boss = page.locator("[data-testid=user-row][data-username='boss']")
+    boss.locator("[data-testid=user-role]").select_option("agent")
+    role = boss.locator("[data-testid=user-role]")
+    expect(role).to_have_attribute("aria-invalid", "true")
+    expect(role).to_be_focused()
+    expect(role).to_have_value("admin")
+    expect(boss.locator(".field-error[data-field=role]")).to_contain_text("最后一位")
+
+    # Fixed: a strong password clears the mark.
+    page.fill(password, "quiet-lantern-mosaic-1987")
+    page.click("[data-testid=user-password-form]:visible [data-testid=user-password-save]")
+    expect(page.locator("[data-testid=message]")).to_contain_text("已为 lina 设置新密码")
+    expect(lina.locator("xpath=following-sibling::tr[1]//input")).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    page.context.close()

@@ -63,7 +63,7 @@ def test_an_admin_manages_an_agent_on_the_settings_page(
     add.locator("input[name=username]").fill("lina")
     add.locator("input[name=password]").fill(NEW_PASSWORD)
     page.click("[data-testid=user-save]")
-    expect(add.locator(".field-error[data-field=username]")).to_contain_text("exists already")
+    expect(add.locator(".field-error[data-field=username]")).to_contain_text("用户名 lina 已被使用")
     expect(add.locator("input[name=username]")).to_have_attribute("aria-invalid", "true")
     expect(add.locator("input[name=username]")).to_be_focused()
     expect(add.locator("input[name=password]")).to_have_value(NEW_PASSWORD)
@@ -79,7 +79,7 @@ def test_an_admin_manages_an_agent_on_the_settings_page(
     # The only admin cannot demote themselves: the API's reason beside the role, role kept.
     boss = user_row(page, "boss")
     boss.locator("[data-testid=user-role]").select_option("agent")
-    expect(boss.locator(".field-error[data-field=role]")).to_contain_text("last active admin")
+    expect(boss.locator(".field-error[data-field=role]")).to_contain_text("最后一位在用的管理员")
     expect(boss.locator("[data-testid=user-role]")).to_have_value("admin")
 
     # A new password: a weak one is refused beside the field and stays typed; a strong one works.
@@ -89,7 +89,7 @@ def test_an_admin_manages_an_agent_on_the_settings_page(
     password_form.locator("[data-testid=user-new-password]").fill("password1234")
     password_form.locator("[data-testid=user-password-save]").click()
     expect(password_form.locator(".field-error[data-field=password]")).to_contain_text(
-        "too easy to guess"
+        "太容易被猜到"
     )
     expect(password_form.locator("[data-testid=user-new-password]")).to_have_value("password1234")
     fits(page)

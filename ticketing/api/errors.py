@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +26,15 @@ class ErrorPublic(BaseModel):
     detail: str
 
 
+class ConflictPublic(ErrorPublic):
+    """A 409: `detail` says why; `loc`, when the conflict is about one field (a name taken, a
+    stale version), names it as a 422's `loc` does, so a form shows it beside that input."""
+
+    loc: list[str | int] = Field(
+        default_factory=list, description='e.g. ["body", "name"]; absent when no field'
+    )
+
+
 _MEANING = {
     401: "not signed in, or the token is invalid or has expired",
     403: "your role does not allow this",
@@ -39,7 +48,13 @@ _MEANING = {
 def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI `responses` for the refusals a router's routes may give (FastAPI documents
     422 itself), so a client reads every status it can get in the API's description."""
-    return {code: {"model": ErrorPublic, "description": _MEANING[code]} for code in codes}
+    return {
+        code: {
+            "model": ConflictPublic if code == 409 else ErrorPublic,
+            "description": _MEANING[code],
+        }
+        for code in codes
+    }
 
 
 def validation_detail(loc: Sequence[str | int], msg: str) -> list[dict[str, Any]]:
@@ -70,6 +85,15 @@ def _domain(status_code: int) -> Any:
         return JSONResponse({"detail": exc.message}, status_code=status_code)
 
     return handler
+
+
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    # `detail` stays the string every client reads; `loc` is added only when a field is named.
+    assert isinstance(exc, Conflict)
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.field:
+        body["loc"] = [_where(request, str(exc.field)), str(exc.field)]
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
 async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -148,7 +172,7 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register every handler on `app`."""
     app.add_exception_handler(NotFound, _domain(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(Conflict, _domain(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(PermissionDenied, _domain(status.HTTP_403_FORBIDDEN))
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(RequestValidationError, _request_validation)

@@ -5,7 +5,11 @@
 // A form marks where refusals go with `<span class="field-error" data-field="...">` inside the
 // input's label. `data-field` is a dotted path: "name", "periods.2", "overrides". A `loc` such as
 // ["body", "periods.2"], ["body", "periods", "2", 2, 1] or ["body", "overrides", "2026-10-10"]
-// goes to the longest `data-field` it starts with.
+// goes to the longest `data-field` it starts with. A 409 that names its field (a name taken:
+// `{"detail": "...", "loc": ["body", "name"]}`) is placed the same way.
+//
+// A change made by a single control outside any form (a table row's role select, its password
+// input, its deactivate button) shows its refusal with showControlError, marked the same way.
 "use strict";
 
 export const FIELD_ERROR_STRINGS = {
@@ -23,6 +27,14 @@ export const FIELD_ERROR_STRINGS = {
     moreThan: "必须大于 {n}",
     atMost: "不能超过 {n}",
     wholeNumber: "请填写整数",
+    calendarTaken: "已有名为 {name} 的日历，请换一个名称",
+    teamTaken: "已有名为 {name} 的团队，请换一个名称",
+    userTaken: "用户名 {name} 已被使用",
+    policyTaken: "{priority} / {tier} 的 SLA 策略已存在（编号 {id}），请编辑那一条",
+    lastAdmin: "{user} 是最后一位在用的管理员，不能降级或停用",
+    passwordShort: "密码至少需要 {n} 个字符",
+    passwordLong: "密码不能超过 {n} 个字符",
+    passwordGuessable: "密码太容易被猜到，请用更长、更少见的词组",
   },
   en: {
     fixFields: "Fix the marked fields",
@@ -38,6 +50,14 @@ export const FIELD_ERROR_STRINGS = {
     moreThan: "must be more than {n}",
     atMost: "must be at most {n}",
     wholeNumber: "must be a whole number",
+    calendarTaken: "a calendar named {name} exists already; choose another name",
+    teamTaken: "team {name} exists already; choose another name",
+    userTaken: "user {name} exists already",
+    policyTaken: "the {priority} / {tier} policy exists already (id {id}): edit that one",
+    lastAdmin: "{user} is the last active admin: they cannot be demoted or deactivated",
+    passwordShort: "password must have at least {n} characters",
+    passwordLong: "password must have at most {n} characters",
+    passwordGuessable: "password is too easy to guess{hint}",
   },
 };
 
@@ -56,6 +76,14 @@ const RULES = [
   [/should be greater than (-?\d+)/, "moreThan", (m) => ({ n: m[1] })],
   [/should be less than or equal to (-?\d+)/, "atMost", (m) => ({ n: m[1] })],
   [/should be a valid integer/, "wholeNumber", () => ({})],
+  [/^a calendar named (.+) exists already/, "calendarTaken", (m) => ({ name: m[1] })],
+  [/^team (.+) exists already/, "teamTaken", (m) => ({ name: m[1] })],
+  [/^user (.+) exists already/, "userTaken", (m) => ({ name: m[1] })],
+  [/^the (\S+) \/ (\S+) policy exists already \(id (\d+)\)/, "policyTaken", (m) => ({ priority: m[1], tier: m[2], id: m[3] })],
+  [/^(.+) is the last active admin/, "lastAdmin", (m) => ({ user: m[1] })],
+  [/^password must have at least (\d+) characters/, "passwordShort", (m) => ({ n: m[1] })],
+  [/^password must have at most (\d+) characters/, "passwordLong", (m) => ({ n: m[1] })],
+  [/^password is too easy to guess(?:: (.*))?/, "passwordGuessable", (m) => ({ hint: m[1] ? `: ${m[1]}` : "" })],
 ];
 
 /** One refusal's message in the page's language (`s` is the page's translator). */
@@ -93,12 +121,45 @@ const controlOf = (node) => node.closest("label")?.querySelector("input, select,
 /** Empty every refusal in `form` and unmark its inputs. */
 export function clearFieldErrors(form) {
   for (const node of form.querySelectorAll(".field-error[data-field]")) {
-    node.textContent = "";
     const control = controlOf(node);
-    if (!control) continue;
-    control.removeAttribute("aria-invalid");
-    if (node.id && control.getAttribute("aria-describedby") === node.id) control.removeAttribute("aria-describedby");
+    if (control) clearControlError(node, control);
+    else node.textContent = "";
   }
+}
+
+/** The refusals of `error` as field details: a 422's list, or a 409 naming its field (`loc`). */
+export function refusalsOf(error) {
+  if (error.fields && error.fields.length) return error.fields;
+  const body = error.body;
+  if (body && typeof body.detail === "string" && Array.isArray(body.loc) && body.loc.length) {
+    return [{ loc: body.loc, msg: body.detail }];
+  }
+  return [];
+}
+
+/** Unmark one control and empty its refusal `node` (see showControlError). */
+export function clearControlError(node, control) {
+  node.textContent = "";
+  control.removeAttribute("aria-invalid");
+  if (node.id && control.getAttribute("aria-describedby") === node.id) control.removeAttribute("aria-describedby");
+}
+
+let controlErrors = 0; // ids for the refusals of single controls
+
+/**
+ * A refusal of a change made by one control (a table row's select, button or input): its
+ * message, in the page's language where known, in `node` (as text), the control marked
+ * aria-invalid, described by `node` and focused. Whatever field the API names, it is this
+ * control's refusal; a refusal naming no field is shown as sent.
+ */
+export function showControlError(node, control, error, s) {
+  const details = refusalsOf(error);
+  const texts = details.length ? details.map((detail) => fieldMessage(detail, s)) : [String(error.message ?? "")];
+  node.textContent = [...new Set(texts)].join("; ");
+  if (!node.id) node.id = `control-error-${++controlErrors}`;
+  control.setAttribute("aria-invalid", "true");
+  control.setAttribute("aria-describedby", node.id);
+  control.focus();
 }
 
 /**
@@ -111,7 +172,7 @@ export function showFieldErrors(form, error, s) {
   const nodes = errorNodes(form);
   const placed = new Map(); // error node → its messages
   const others = [];
-  for (const detail of error.fields || []) {
+  for (const detail of refusalsOf(error)) {
     const node = placeOf(nodes, detail.loc);
     const text = fieldMessage(detail, s);
     if (node) placed.set(node, [...(placed.get(node) || []), text]);

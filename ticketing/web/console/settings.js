@@ -116,6 +116,7 @@ async function send(path, method, body) {
   const error = new Error(detail);
   error.status = response.status;
   error.fields = data && Array.isArray(data.detail) ? data.detail : [];
+  error.body = data; // a 409 may name its field (`loc`): the refusal helper places it
   throw error;
 }
 
@@ -205,14 +206,18 @@ async function loadTeams() {
 byId("team-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  const ok = await attempt(() => send("/api/admin/teams", "POST", {
-    name: form.elements.name.value, description: form.elements.description.value,
-  }));
-  if (ok) {
-    form.reset();
-    say(s("saved"));
-    await loadTeams();
+  clearFieldErrors(form);
+  try {
+    await send("/api/admin/teams", "POST", {
+      name: form.elements.name.value, description: form.elements.description.value,
+    });
+  } catch (error) {
+    refuse(form, error); // a taken name beside the name, what was typed kept
+    return;
   }
+  form.reset();
+  say(s("saved"));
+  await attempt(loadTeams);
 });
 
 // --- calendars ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 // the admin typed stays in place. Every value is shown as text, never HTML.
 "use strict";
 
-import { clearFieldErrors, showFieldErrors } from "./fielderrors.js";
+import { clearControlError, clearFieldErrors, showControlError, showFieldErrors } from "./fielderrors.js";
 
 export const USER_STRINGS = {
   zh: {
@@ -38,11 +38,6 @@ export const USER_STRINGS = {
 
 const ROLES = ["agent", "supervisor", "admin"];
 
-/** The API's reason for a refusal: a 422's messages, else its detail. */
-function reason(error) {
-  return error.fields && error.fields.length ? error.fields.map((d) => d.msg).join("; ") : error.message;
-}
-
 /** The tab's loader; `ui` gives the page's helpers: el, s, send, attempt, say, byId. */
 export function setupUsers(ui) {
   const { el, s, send, say, byId } = ui;
@@ -54,17 +49,18 @@ export function setupUsers(ui) {
   const errorNode = (field) => el("span", { class: "field-error", role: "alert", "data-field": field });
   const teamOptions = () => [el("option", { value: "" }, "–"), ...teams.map((t) => el("option", { value: String(t.id) }, t.name))];
 
-  /** One API change: `{ saved }` (the answer) when done; null when refused, the reason beside the
-   * control (`shown`) and `undo` putting the control back. */
-  async function change(request, shown, done, undo) {
-    shown.textContent = "";
+  /** One API change made by `control`: `{ saved }` (the answer) when done; null when refused,
+   * the reason beside the control (in `shown`, in the page's language where known), the control
+   * marked aria-invalid and focused, and `undo` putting its value back. */
+  async function change(request, control, shown, done, undo) {
+    clearControlError(shown, control);
     try {
       const saved = await send(...request);
       say(done);
       return { saved };
     } catch (error) {
       if (undo) undo();
-      shown.textContent = reason(error);
+      showControlError(shown, control, error, s);
       say(s("notChanged"), "bad");
       return null;
     }
@@ -94,7 +90,7 @@ export function setupUsers(ui) {
       const current = view.user;
       const action = current.is_active ? "deactivate" : "reactivate";
       const done = s(current.is_active ? "deactivated" : "reactivated", { username: current.username });
-      const result = await change([`/api/admin/users/${current.id}/${action}`, "POST"], view.activeError, done);
+      const result = await change([`/api/admin/users/${current.id}/${action}`, "POST"], view.toggle, view.activeError, done);
       if (result) view.update(result.saved);
       close();
     });
@@ -128,7 +124,7 @@ export function setupUsers(ui) {
       event.preventDefault();
       const current = view.user;
       const request = [`/api/admin/users/${current.id}/password`, "POST", { password: input.value }];
-      if (await change(request, shown, s("passwordReset", { username: current.username }))) {
+      if (await change(request, input, shown, s("passwordReset", { username: current.username }))) {
         input.value = "";
         close();
       } else {
@@ -156,14 +152,14 @@ export function setupUsers(ui) {
       state.textContent = s(saved.is_active ? "isActive" : "inactive");
       view.toggle.textContent = s(saved.is_active ? "deactivate" : "reactivate");
     };
-    const patch = async (body, shown) => {
+    const patch = async (body, control, shown) => {
       const current = view.user;
-      const result = await change([`/api/admin/users/${current.id}`, "PATCH", body], shown,
+      const result = await change([`/api/admin/users/${current.id}`, "PATCH", body], control, shown,
         s("userSaved", { username: current.username }), () => view.update(current));
       if (result) view.update(result.saved);
     };
-    role.addEventListener("change", () => patch({ role: role.value }, roleError));
-    team.addEventListener("change", () => patch({ team_id: team.value ? Number(team.value) : null }, teamError));
+    role.addEventListener("change", () => patch({ role: role.value }, role, roleError));
+    team.addEventListener("change", () => patch({ team_id: team.value ? Number(team.value) : null }, team, teamError));
     const confirm = confirmBox(user, view);
     view.row = el("tr", { "data-testid": "user-row", "data-username": user.username },
       el("td", {}, user.username), el("td", {}, user.display_name),
@@ -207,8 +203,7 @@ export function setupUsers(ui) {
       await send("/api/admin/users", "POST", body);
     } catch (error) {
       // 422 names its field and 409 a taken username: shown beside it, the form kept as typed.
-      const taken = error.status === 409 ? { fields: [{ loc: ["body", "username"], msg: error.message }] } : error;
-      const { shown } = showFieldErrors(form, taken, s);
+      const { shown } = showFieldErrors(form, error, s);
       say(shown ? s("notChanged") : error.message, "bad");
       return;
     }
