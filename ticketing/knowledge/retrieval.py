@@ -86,7 +86,7 @@ class Match:
     score: float  # BM25
     coverage: float  # 0..1: the share of the question's word weight the article has
     # English only: the cosine of the question's MiniLM embedding and the article's nearest
-    # passage (example question, title or answer sentence); None for Chinese.
+    # passage (an English example question or answer sentence); None for Chinese.
     similarity: float | None = None
 
     def answers(self, language: str) -> bool:
@@ -177,21 +177,22 @@ def english_passages(article: KnowledgeArticle) -> list[str]:
     return [t.strip() for t in [*article.examples_en, *sentences] if t.strip()]
 
 
-# One thread embeds the passages of a new index while questions are answered (Index.meanings).
+# One thread embeds the passages of a new index while questions are answered (Index.meanings);
+# it alone reads and writes _embedded, so the cache needs no lock.
 _embedding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-articles")
 _embedded: dict[str, np.ndarray] = {}  # passage → embedding: a rebuilt index embeds only new text
 _EMBEDDED_MAX = 50_000
 
 
 def _embeddings(texts: Sequence[str]) -> np.ndarray:
-    missing = [t for t in dict.fromkeys(texts) if t not in _embedded]
+    known = {t: _embedded[t] for t in texts if t in _embedded}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
     if missing:
-        vectors = embed(missing)
-        with _lock:
-            if len(_embedded) + len(missing) > _EMBEDDED_MAX:
-                _embedded.clear()
-            _embedded.update(zip(missing, vectors, strict=True))
-    return np.stack([_embedded[t] if t in _embedded else embed([t])[0] for t in texts])
+        known.update(zip(missing, embed(missing), strict=True))
+        if len(_embedded) + len(missing) > _EMBEDDED_MAX:
+            _embedded.clear()
+        _embedded.update((t, known[t]) for t in missing)
+    return np.stack([known[t] for t in texts])
 
 
 @dataclass
